@@ -1,0 +1,11 @@
+/** Every handler by function name, as `serverless.yml` declares them (used by `bds invoke`). */
+import type { BdsHandler } from '../lib/pipeline/handler';
+import { handler as aggregate } from './aggregate';
+import { handler as extractConfig } from './extract-config';
+import { handler as extractGim } from './extract-gim';
+
+export const HANDLERS: Readonly<Record<string, BdsHandler>> = {
+  'extract-gim': extractGim,
+  'extract-config': extractConfig,
+  aggregate,
+};

@@ -1,0 +1,221 @@
+/**
+ * The aggregate stage: from a day's staged datasets to the day's billing files, and on the last
+ * day of a month to the month's files as well (metrics.md, "Monthly rollup"). Monthly values are
+ * recomputed from the staged data of every day of the month since the production date — never
+ * from the daily files, which the customer may have moved — so they always agree with them.
+ */
+import type { BdsConfig, LocalDate, TenantConfig } from '../config/types';
+import { describeError } from '../errors';
+import { datasetsFor } from '../extract/datasets';
+import { readStagedMeta, readStagedRows, type StagedLocation } from '../extract/staged';
+import { StagedDatasetMissingError } from '../extract/errors';
+import type { Logger } from '../log/logger';
+import type { Measure, Rollup } from '../metrics/catalogue';
+import { resolveMetrics, type ResolvedMetric } from '../metrics/resolve';
+import { writePeriodFiles, type Manifest, type ManifestInput } from '../files/period-writer';
+import type { Period } from '../files/billing-file';
+import {
+  compareDates,
+  dayBounds,
+  eachDay,
+  firstDayOfMonth,
+  isLastDayOfMonth,
+  lastDayOfMonth,
+  monthBounds,
+  monthOf,
+} from '../time/calendar';
+import { AggregationError } from './errors';
+import { FAMILIES, type FamilyDay } from './families';
+import type { AggregationStats, MetricValue } from './values';
+
+export interface AggregateOptions {
+  readonly config: BdsConfig;
+  readonly tenant: TenantConfig;
+  readonly date: LocalDate;
+  readonly log: Logger;
+}
+
+export interface AggregateResult {
+  readonly daily: Manifest;
+  /** Present when `date` is the last day of its month. */
+  readonly monthly?: Manifest;
+}
+
+/** Collects the staged datasets a period reads, once each, for its manifest. */
+class InputRecorder {
+  private readonly seen = new Map<string, ManifestInput>();
+  constructor(private readonly config: BdsConfig, private readonly tenant: TenantConfig) {}
+
+  day(date: LocalDate): FamilyDay {
+    const { config, tenant } = this;
+    const recorder = this;
+    return {
+      tenant,
+      date,
+      day: dayBounds(date, tenant.timezone),
+      open(dataset: string): AsyncIterable<readonly string[]> {
+        const loc: StagedLocation = { dataDir: config.dataDir, tenant: tenant.id, dataset, date };
+        return (async function* () {
+          const meta = await readStagedMeta(loc);
+          recorder.seen.set(`${dataset}|${date}`, {
+            dataset,
+            date,
+            source: meta.source,
+            rows: meta.rows,
+            sha256: meta.sha256,
+            extractedAt: meta.extractedAt,
+            ...(meta.snapshotAt === undefined ? {} : { snapshotAt: meta.snapshotAt }),
+          });
+          yield* readStagedRows(loc, meta);
+        })();
+      },
+    };
+  }
+
+  inputs(): ManifestInput[] {
+    return [...this.seen.values()].sort((a, b) => compareDates(a.date, b.date) || a.dataset.localeCompare(b.dataset));
+  }
+}
+
+/** Fails before any work if a staged dataset of one of `dates` is missing, naming all of them. */
+async function requireStaged(config: BdsConfig, tenant: TenantConfig, metrics: readonly ResolvedMetric[], dates: readonly LocalDate[]): Promise<void> {
+  const missing: string[] = [];
+  for (const date of dates) {
+    for (const spec of datasetsFor(tenant, metrics)) {
+      try {
+        await readStagedMeta({ dataDir: config.dataDir, tenant: tenant.id, dataset: spec.dataset, date });
+      } catch (error) {
+        if (!(error instanceof StagedDatasetMissingError)) throw error;
+        missing.push(`${spec.dataset} ${date}`);
+      }
+    }
+  }
+  if (missing.length > 0) {
+    const days = [...new Set(missing.map((m) => m.split(' ')[1]))];
+    throw new AggregationError(
+      `tenant ${tenant.id}: staged data missing for ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}; ` +
+        `extract first: \`bds backfill --tenant ${tenant.id} --from ${days[0]} --to ${days[days.length - 1]}\``,
+    );
+  }
+}
+
+async function dayValues(
+  recorder: InputRecorder,
+  date: LocalDate,
+  metrics: readonly ResolvedMetric[],
+): Promise<{ values: MetricValue[]; stats: Record<string, AggregationStats> }> {
+  const values: MetricValue[] = [];
+  const stats: Record<string, AggregationStats> = {};
+  for (const family of FAMILIES) {
+    const own = metrics.filter((m) => m.family === family.family);
+    if (own.length === 0) continue;
+    const result = await family.day(recorder.day(date), own);
+    values.push(...result.values);
+    stats[family.family] = result.stats;
+  }
+  return { values, stats };
+}
+
+/** Aggregates one day (and its month, on a month's last day) and writes the billing files. */
+export async function aggregateDay(options: AggregateOptions): Promise<AggregateResult> {
+  const { config, tenant, date, log } = options;
+  if (compareDates(date, tenant.productionDate) < 0) {
+    throw new AggregationError(`tenant ${tenant.id}: ${date} is before its production date ${tenant.productionDate}`);
+  }
+  const metrics = resolveMetrics(config, tenant);
+  const started = Date.now();
+  try {
+    await requireStaged(config, tenant, metrics, [date]);
+    const recorder = new InputRecorder(config, tenant);
+    const { values, stats } = await dayValues(recorder, date, metrics);
+    const period: Period = { type: 'daily', date };
+    const daily = await writePeriodFiles({
+      config,
+      tenant,
+      period,
+      bounds: dayBounds(date, tenant.timezone),
+      metrics,
+      values,
+      inputs: recorder.inputs(),
+      stats,
+    });
+    log.info('daily files written', {
+      tenant: tenant.id,
+      day: date,
+      stage: 'aggregate',
+      files: daily.files.length,
+      durationMs: Date.now() - started,
+    });
+    if (!isLastDayOfMonth(date)) return { daily };
+    const monthly = await aggregateMonth(config, tenant, monthOf(date), metrics);
+    log.info('monthly files written', {
+      tenant: tenant.id,
+      day: date,
+      stage: 'aggregate',
+      month: monthOf(date),
+      files: monthly.files.length,
+      durationMs: Date.now() - started,
+    });
+    return { daily, monthly };
+  } catch (error) {
+    if (error instanceof AggregationError) throw error;
+    throw new AggregationError(`tenant ${tenant.id}, ${date}: aggregation failed: ${describeError(error)}`, { cause: error });
+  }
+}
+
+function fold(rollup: Rollup, a: number, b: number): number {
+  return rollup === 'sum' ? a + b : Math.max(a, b);
+}
+
+/** The month's values, rolled up from its days since the production date. */
+async function aggregateMonth(
+  config: BdsConfig,
+  tenant: TenantConfig,
+  month: string,
+  metrics: readonly ResolvedMetric[],
+): Promise<Manifest> {
+  const first = firstDayOfMonth(`${month}-01`);
+  const from = compareDates(tenant.productionDate, first) > 0 ? tenant.productionDate : first;
+  const dates = eachDay(from, lastDayOfMonth(first));
+  const rolled = metrics.filter((m) => m.measures.some((x) => x.rollup !== 'none'));
+  await requireStaged(config, tenant, rolled, dates);
+  const recorder = new InputRecorder(config, tenant);
+  const rollupOf = new Map<string, Rollup>();
+  for (const m of rolled) for (const x of m.measures) rollupOf.set(`${m.key}|${x.measure}`, x.rollup);
+
+  const totals = new Map<string, MetricValue>();
+  const stats: Record<string, AggregationStats> = {};
+  for (const date of dates) {
+    const day = await dayValues(recorder, date, rolled);
+    for (const v of day.values) {
+      const rollup = rollupOf.get(`${v.metric}|${v.measure}`);
+      if (rollup !== 'max' && rollup !== 'sum') continue;
+      const key = `${v.metric}|${v.region}|${v.measure}`;
+      const previous = totals.get(key);
+      totals.set(key, previous === undefined ? v : { ...v, value: fold(rollup, previous.value, v.value) });
+    }
+    for (const [family, s] of Object.entries(day.stats)) {
+      const acc = (stats[family] ??= {});
+      for (const [k, n] of Object.entries(s)) acc[k] = (acc[k] ?? 0) + n;
+    }
+  }
+  const values = [...totals.values()];
+  for (const family of FAMILIES) {
+    const own = rolled.filter((m) => m.family === family.family && m.measures.some((x) => x.rollup === 'distinct'));
+    if (own.length === 0) continue;
+    if (family.distinct === undefined) throw new AggregationError(`the ${family.family} family has no distinct rollup`);
+    const distinct = await family.distinct(dates.map((d) => recorder.day(d)), own);
+    const wanted = new Set(own.flatMap((m) => m.measures.filter((x) => x.rollup === 'distinct').map((x) => `${m.key}|${x.measure}`)));
+    values.push(...distinct.filter((v) => wanted.has(`${v.metric}|${v.measure satisfies Measure}`)));
+  }
+  return writePeriodFiles({
+    config,
+    tenant,
+    period: { type: 'monthly', month },
+    bounds: monthBounds(month, tenant.timezone),
+    metrics: rolled,
+    values,
+    inputs: recorder.inputs(),
+    stats,
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * One aggregator per metric family. The period logic (days, months, rollups, files) is shared;
+ * a family only knows how to turn its staged datasets into values for one day, and, for the
+ * `distinct` rollup, for a month.
+ */
+import type { LocalDate, TenantConfig } from '../config/types';
+import { CFG_AGENT_SWITCHES_DATASET } from '../extract/cfg';
+import { GIM_SESSIONS_DATASET } from '../extract/gim';
+import type { MetricDefinition } from '../metrics/catalogue';
+import type { ResolvedMetric } from '../metrics/resolve';
+import type { Interval } from './intervals';
+import { buildPlacement, needsAgentSwitches, type Placement } from './placement';
+import { aggregateSeatDay, distinctSeatAgents, type ResolvedSeatMetric } from './seats';
+import type { AggregationStats, MetricValue } from './values';
+
+/** What a family aggregator may use for one day. */
+export interface FamilyDay {
+  readonly tenant: TenantConfig;
+  readonly date: LocalDate;
+  readonly day: Interval;
+  /** Streams a verified staged dataset of this day (and records it as an input of the period). */
+  open(dataset: string): AsyncIterable<readonly string[]>;
+}
+
+export interface FamilyAggregator {
+  readonly family: MetricDefinition['family'];
+  /** The values of every measure of `metrics` for one day, every region included. */
+  day(input: FamilyDay, metrics: readonly ResolvedMetric[]): Promise<{ values: MetricValue[]; stats: AggregationStats }>;
+  /** The month's values of measures with the `distinct` rollup. */
+  distinct?(days: readonly FamilyDay[], metrics: readonly ResolvedMetric[]): Promise<MetricValue[]>;
+}
+
+function compileExclusions(tenant: TenantConfig): RegExp[] {
+  return tenant.excludeAgents.map((source) => new RegExp(source));
+}
+
+async function placementFor(input: FamilyDay): Promise<Placement> {
+  if (!needsAgentSwitches(input.tenant)) return buildPlacement(input.tenant, undefined);
+  const switches = new Map<number, string[]>();
+  for await (const [person, name] of input.open(CFG_AGENT_SWITCHES_DATASET)) {
+    const key = Number(person);
+    const list = switches.get(key);
+    if (list === undefined) switches.set(key, [name ?? '']);
+    else list.push(name ?? '');
+  }
+  return buildPlacement(input.tenant, switches);
+}
+
+function seatMetrics(metrics: readonly ResolvedMetric[]): ResolvedSeatMetric[] {
+  return metrics.filter((m): m is ResolvedSeatMetric => m.family === 'seats');
+}
+
+const seats: FamilyAggregator = {
+  family: 'seats',
+  async day(input, metrics) {
+    const placement = await placementFor(input);
+    return aggregateSeatDay({
+      rows: input.open(GIM_SESSIONS_DATASET),
+      metrics: seatMetrics(metrics),
+      placement,
+      day: input.day,
+      exclude: compileExclusions(input.tenant),
+    });
+  },
+  async distinct(days, metrics) {
+    const first = days[0];
+    if (first === undefined) return [];
+    const monthDays = [];
+    for (const d of days) monthDays.push({ rows: d.open(GIM_SESSIONS_DATASET), placement: await placementFor(d), day: d.day });
+    return distinctSeatAgents(
+      monthDays,
+      seatMetrics(metrics),
+      first.tenant.regions.map((r) => r.code),
+      compileExclusions(first.tenant),
+    );
+  },
+};
+
+/** The aggregators, one per metric family. */
+export const FAMILIES: readonly FamilyAggregator[] = [seats];

@@ -1,0 +1,86 @@
+/**
+ * Interval arithmetic for billing: half-open intervals [start, end) of whole seconds, clipped to
+ * a period, merged per counted thing, and swept for the peak number active in any one second.
+ */
+
+/** A half-open interval of epoch seconds. */
+export interface Interval {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * The part of the fact [start, end) inside `period`, or null when nothing is left. An open fact
+ * (`end` null) runs until the end of the period; a fact with end <= start counts for nothing.
+ */
+export function clipInterval(start: number, end: number | null, period: Interval): Interval | null {
+  if (end !== null && end <= start) return null;
+  const s = Math.max(start, period.start);
+  const e = Math.min(end ?? period.end, period.end);
+  return e > s ? { start: s, end: e } : null;
+}
+
+/**
+ * Merges overlapping and touching intervals into a sorted, disjoint list. Touching ones may be
+ * merged because under half-open semantics they share no second: the union covers the same seconds.
+ */
+export function mergeIntervals(intervals: readonly Interval[]): Interval[] {
+  if (intervals.length <= 1) return [...intervals];
+  const sorted = [...intervals].sort((a, b) => a.start - b.start || a.end - b.end);
+  const merged: Interval[] = [];
+  let current = sorted[0] as Interval;
+  for (let i = 1; i < sorted.length; i += 1) {
+    const next = sorted[i] as Interval;
+    if (next.start <= current.end) {
+      if (next.end > current.end) current = { start: current.start, end: next.end };
+    } else {
+      merged.push(current);
+      current = next;
+    }
+  }
+  merged.push(current);
+  return merged;
+}
+
+/** Total seconds covered by disjoint intervals. */
+export function totalSeconds(intervals: readonly Interval[]): number {
+  let sum = 0;
+  for (const i of intervals) sum += i.end - i.start;
+  return sum;
+}
+
+/**
+ * Counts, for every second of a period, how many intervals are active, and reports the maximum.
+ * Memory is one counter per second of the period (≤ 25 h), whatever the number of intervals.
+ */
+export class PeakCounter {
+  private readonly deltas: Int32Array;
+  private readonly origin: number;
+
+  constructor(period: Interval) {
+    this.origin = period.start;
+    this.deltas = new Int32Array(Math.max(0, period.end - period.start) + 1);
+  }
+
+  /** Adds one active thing over `interval`, which must lie inside the period. */
+  add(interval: Interval): void {
+    const from = interval.start - this.origin;
+    const to = interval.end - this.origin;
+    if (from < 0 || to >= this.deltas.length || to <= from) {
+      throw new RangeError(`interval [${interval.start}, ${interval.end}) is not inside the period`);
+    }
+    this.deltas[from] = (this.deltas[from] ?? 0) + 1;
+    this.deltas[to] = (this.deltas[to] ?? 0) - 1;
+  }
+
+  /** The maximum number of intervals active in any one second (0 for none). */
+  peak(): number {
+    let active = 0;
+    let max = 0;
+    for (let i = 0; i < this.deltas.length; i += 1) {
+      active += this.deltas[i] ?? 0;
+      if (active > max) max = active;
+    }
+    return max;
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * The `bds` command line (operation.md, "CLI"). Each command parses its own options strictly:
+ * an unknown option or a malformed value is a usage error (exit 64) that says what is expected.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ConfigError } from '../config/errors';
+import { loadRuntimeConfig } from '../config/runtime';
+import { BdsError, ExitCode, describeError } from '../errors';
+import { createLogger } from '../log/logger';
+import { redact } from '../log/redact';
+import { RequestError } from '../pipeline/errors';
+import { runDays, type RunSummary } from '../pipeline/run-days';
+import { targetsFor } from '../pipeline/targets';
+import { packageVersion } from '../package-root';
+import { isLocalDate } from '../time/calendar';
+import { UsageError } from './errors';
+import { table } from './format';
+
+const USAGE = `usage: bds <command> [options]
+
+commands:
+  run --date YYYY-MM-DD [--tenant ID] [--no-transmit]   the whole pipeline for one day
+  backfill --from YYYY-MM-DD --to YYYY-MM-DD [--tenant ID] [--no-transmit]
+                                                        the same for a range, oldest first
+  invoke <function> --event FILE                        run one handler with an event file
+  demo [--dir DIR]                                      a month of generated activity, end to end
+  help | version
+
+options for every command:
+  --config FILE   the configuration (default: $BDS_CONFIG, else ./bds.config.yaml)
+`;
+
+type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+function parse(args: readonly string[], options: ParseArgsConfig['options'], allowPositionals = false): { values: Values; positionals: string[] } {
+  try {
+    const parsed = parseArgs({ args: [...args], options: { config: { type: 'string' }, ...options }, strict: true, allowPositionals });
+    return { values: parsed.values as Values, positionals: parsed.positionals };
+  } catch (error) {
+    throw new UsageError(describeError(error).replace(/\. To specify a positional argument.*$/, ''), { cause: error });
+  }
+}
+
+function str(values: Values, name: string): string | undefined {
+  const v = values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function requireDate(values: Values, name: string): string {
+  const v = str(values, name);
+  if (v === undefined) throw new UsageError(`--${name} is required (YYYY-MM-DD)`);
+  if (!isLocalDate(v)) throw new UsageError(`--${name} ${JSON.stringify(v)} is not a date; expected YYYY-MM-DD, e.g. 2026-11-25`);
+  return v;
+}
+
+function printSummary(summary: RunSummary): void {
+  const rows = summary.days.map((d) => [d.tenant, d.date, d.ok ? 'ok' : `FAILED (${d.failedStage ?? 'other'})`, d.rows, d.files]);
+  if (rows.length > 0) process.stdout.write(table(['tenant', 'day', 'result', 'rows', 'files'], rows));
+  for (const d of summary.days) if (!d.ok) process.stdout.write(redact(`${d.tenant} ${d.date}: ${d.error ?? ''}`) + '\n');
+  for (const s of summary.skipped) process.stdout.write(`${s.tenant} ${s.date}: not attempted (an earlier day failed)\n`);
+  if (summary.days.length === 0) process.stdout.write('nothing to do\n');
+}
+
+async function commandRun(args: readonly string[], range: boolean): Promise<number> {
+  const { values } = parse(args, {
+    date: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    tenant: { type: 'string' },
+    'no-transmit': { type: 'boolean' },
+  });
+  if (range && values.date !== undefined) throw new UsageError('backfill takes --from and --to, not --date');
+  if (!range && (values.from !== undefined || values.to !== undefined)) throw new UsageError('run takes --date; use `bds backfill --from --to` for a range');
+  const from = requireDate(values, range ? 'from' : 'date');
+  const to = range ? requireDate(values, 'to') : from;
+  const config = loadRuntimeConfig(str(values, 'config'));
+  let targets;
+  try {
+    targets = targetsFor(config, { tenant: str(values, 'tenant'), from, to }, Math.floor(Date.now() / 1000), {
+      tenant: '--tenant',
+      from: range ? '--from' : '--date',
+      to: range ? '--to' : '--date',
+    });
+  } catch (error) {
+    if (error instanceof RequestError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
+  const summary = await runDays({ config, targets, log: createLogger(), stages: { extract: true, aggregate: true } });
+  printSummary(summary);
+  return summary.exitCode;
+}
+
+async function commandInvoke(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parse(args, { event: { type: 'string' } }, true);
+  const [name, ...extra] = positionals;
+  // Imported here so that the handlers' modules load only for `invoke`.
+  const { HANDLERS } = await import('../../handlers/index');
+  if (name === undefined || extra.length > 0) throw new UsageError(`invoke takes one function name: ${Object.keys(HANDLERS).join(', ')}`);
+  const handler = HANDLERS[name];
+  if (handler === undefined) throw new UsageError(`unknown function "${name}"; functions: ${Object.keys(HANDLERS).join(', ')}`);
+  const file = str(values, 'event');
+  if (file === undefined) throw new UsageError('--event FILE is required (a JSON event, see events/)');
+  let event: unknown;
+  try {
+    event = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--event ${file}: cannot read a JSON event: ${describeError(error)}`, { cause: error });
+  }
+  const configPath = str(values, 'config');
+  if (configPath !== undefined) process.env.BDS_CONFIG = configPath;
+  let result;
+  try {
+    result = await handler(event, { functionName: name, awsRequestId: `local-${Date.now()}` });
+  } catch (error) {
+    if (error instanceof RequestError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
+  process.stdout.write(redact(JSON.stringify(result, null, 2)) + '\n');
+  return result.exitCode;
+}
+
+async function commandDemo(args: readonly string[]): Promise<number> {
+  const { values } = parse(args, { dir: { type: 'string' }, month: { type: 'string' } });
+  const { runDemo } = await import('../demo/demo');
+  return runDemo({ dir: str(values, 'dir') ?? 'bds-demo', month: str(values, 'month') });
+}
+
+/** Runs the command line and returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...args] = argv;
+  try {
+    switch (command) {
+      case 'run':
+        return await commandRun(args, false);
+      case 'backfill':
+        return await commandRun(args, true);
+      case 'invoke':
+        return await commandInvoke(args);
+      case 'demo':
+        return await commandDemo(args);
+      case 'version':
+      case '--version':
+        process.stdout.write(`bds ${packageVersion()}\n`);
+        return ExitCode.ok;
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        return ExitCode.ok;
+      case undefined:
+        process.stderr.write(USAGE);
+        return ExitCode.usage;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(redact(`bds: ${error.message}`) + `\nrun \`bds help\` for usage\n`);
+      return ExitCode.usage;
+    }
+    if (error instanceof ConfigError) {
+      process.stderr.write(redact(error.message) + '\n');
+      return ExitCode.config;
+    }
+    const message = error instanceof BdsError ? error.message : describeError(error);
+    process.stderr.write(redact(`bds: ${message}`) + '\n');
+    if (!(error instanceof BdsError) && error instanceof Error && process.env.BDS_DEBUG === '1') {
+      process.stderr.write(redact(error.stack ?? '') + '\n');
+    }
+    return ExitCode.other;
+  }
+}

@@ -1,0 +1,562 @@
+/**
+ * Reads, checks and resolves the configuration file (config.md). Nothing else in BDS reads the
+ * file: the rest of the program gets a `BdsConfig` whose values are substituted, validated,
+ * defaulted and absolute, or the run stops on a `ConfigError` before any work starts.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import type { Document, YAMLError } from 'yaml';
+import type { BackOfficeCodes, Measure } from '../metrics/catalogue';
+import { isPlainRecord, substituteEnv } from './env';
+import type { EnvSubstitution } from './env';
+import { ConfigError, formatPath } from './errors';
+import type { ConfigProblem, PathSegment } from './errors';
+import {
+  configSchema,
+  DEFAULT_CONNECT_TIMEOUT_SECONDS,
+  DEFAULT_PROCESSING_DELAY_SECONDS,
+  DEFAULT_QUERY_TIMEOUT_SECONDS,
+  DEFAULT_TIMEZONE,
+  issueMessage,
+  issuesToProblems,
+  relationProblems,
+} from './schema';
+import type { ParsedCodes, ParsedConfig, ParsedSource, RawProblem } from './schema';
+import type { BdsConfig, MetricOverride, SourceConfig, TenantConfig } from './types';
+
+/** The resolved configuration and the strings that must never reach a log. */
+export interface LoadedConfig {
+  readonly config: BdsConfig;
+  /**
+   * Passwords, connection strings (whole, and the password inside them), S3 keys, and every
+   * environment value substituted into those fields. Longest first, so a redactor replacing
+   * them in order never leaves part of a longer secret behind.
+   */
+  readonly secrets: readonly string[];
+}
+
+export interface LoadOptions {
+  /** The file to read; otherwise `env.BDS_CONFIG`, otherwise `<cwd>/bds.config.yaml`. */
+  readonly path?: string | undefined;
+  /** Environment for `BDS_CONFIG` and `${env:NAME}` (default `process.env`). */
+  readonly env?: NodeJS.ProcessEnv | undefined;
+  /** Folder a relative path is resolved against (default `process.cwd()`). */
+  readonly cwd?: string | undefined;
+}
+
+export interface ParseOptions {
+  readonly format: 'yaml' | 'json';
+  /** Where the text came from: named in messages, and relative paths resolve against its folder. */
+  readonly configPath: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** The default file name, looked for in the working folder. */
+export const DEFAULT_CONFIG_FILE = 'bds.config.yaml';
+const DEFAULT_DATA_DIR = './bds-data';
+
+// Fields whose values are secrets; an env value substituted into one of them is a secret too.
+const SECRET_KEYS: ReadonlySet<string> = new Set(['password', 'connectionString', 'accessKeyId', 'secretAccessKey']);
+
+/**
+ * Finds, reads and validates the configuration file.
+ *
+ * @throws ConfigError when the file is missing, unreadable or invalid; the error lists every
+ *   problem found (the CLI exits with code 78).
+ */
+export function loadConfig(options: LoadOptions = {}): LoadedConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const fromEnv = env.BDS_CONFIG !== undefined && env.BDS_CONFIG !== '' ? env.BDS_CONFIG : undefined;
+  const configPath = path.resolve(cwd, options.path ?? fromEnv ?? DEFAULT_CONFIG_FILE);
+  const format = path.extname(configPath).toLowerCase() === '.json' ? 'json' : 'yaml';
+  let text: string;
+  try {
+    text = readFileSync(configPath, 'utf8');
+  } catch (error: unknown) {
+    throw new ConfigError(configPath, [{ path: '', message: describeReadError(error) }], { cause: error });
+  }
+  return parseConfig(text, { format, configPath, env });
+}
+
+function describeReadError(error: unknown): string {
+  const code = isPlainRecordLike(error) && typeof error.code === 'string' ? error.code : undefined;
+  switch (code) {
+    case 'ENOENT':
+      return 'file not found (point --config or the BDS_CONFIG environment variable at the configuration file)';
+    case 'EISDIR':
+      return 'is a folder, not a file (point --config or BDS_CONFIG at the configuration file itself)';
+    case 'EACCES':
+    case 'EPERM':
+      return `cannot read the file: permission denied (${code})`;
+    default:
+      return `cannot read the file${code === undefined ? '' : ` (${code})`}`;
+  }
+}
+
+function isPlainRecordLike(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/**
+ * Validates configuration text; `loadConfig` without the file system (tests use it directly).
+ *
+ * @throws ConfigError listing every problem, in file order.
+ */
+export function parseConfig(text: string, options: ParseOptions): LoadedConfig {
+  const configPath = path.resolve(options.configPath);
+  // Editors on Windows like to start files with a byte order mark; neither parser wants it.
+  const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
+
+  const parsed = options.format === 'json' ? parseJson(source) : parseYaml(source);
+  if ('problems' in parsed) {
+    throw new ConfigError(configPath, parsed.problems);
+  }
+  const { data, document } = parsed;
+  if (!isPlainRecord(data)) {
+    const got = data === null || data === undefined ? 'the file is empty' : 'the file does not hold a mapping';
+    throw new ConfigError(configPath, [
+      { path: '', message: `${got}; expected a mapping with customer, sources, tenants, ...` },
+    ]);
+  }
+
+  const substituted = substituteEnv(data, options.env);
+  const secrets = collectSecrets(substituted.value, substituted.substitutions);
+
+  const problems: RawProblem[] = [...substituted.problems];
+  // A string whose reference failed was left unsubstituted: other complaints about it would
+  // only be noise.
+  const unresolved = new Set(substituted.problems.map((p) => formatPath(p.path)));
+  const result = configSchema.safeParse(substituted.value, { error: issueMessage });
+  const later = [
+    ...(result.success ? [] : issuesToProblems(result.error.issues)),
+    ...relationProblems(substituted.value),
+  ];
+  for (const problem of later) {
+    if (!unresolved.has(formatPath(problem.path))) {
+      problems.push(problem);
+    }
+  }
+
+  if (problems.length > 0 || !result.success) {
+    throw new ConfigError(configPath, finishProblems(problems, document, secrets));
+  }
+  return { config: resolve(result.data, configPath), secrets };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing the text
+// ---------------------------------------------------------------------------------------------
+
+type Parsed =
+  | { readonly data: unknown; readonly document: Document | undefined }
+  | { readonly problems: ConfigProblem[] };
+
+function parseYaml(text: string): Parsed {
+  // `merge` lets a file share a source block with `<<: *anchor`.
+  const document = parseDocument(text, { merge: true, prettyErrors: true });
+  if (document.errors.length > 0) {
+    // After the first syntax error the parser's further complaints are mostly echoes of it;
+    // duplicate keys are independent, so each is reported.
+    const duplicates = document.errors.filter((e) => e.code === 'DUPLICATE_KEY');
+    const first = document.errors.find((e) => e.code !== 'DUPLICATE_KEY');
+    const chosen = [...duplicates, ...(first === undefined ? [] : [first])];
+    chosen.sort((a, b) => a.pos[0] - b.pos[0]);
+    return { problems: chosen.map((e) => ({ path: '', message: yamlErrorMessage(e, text) })) };
+  }
+  return { data: document.toJS({ maxAliasCount: 1000 }), document };
+}
+
+function yamlErrorMessage(error: YAMLError, text: string): string {
+  const where = error.linePos === undefined ? '' : ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}`;
+  if (error.code === 'DUPLICATE_KEY') {
+    return `YAML error${where}: the same key appears twice in one mapping`;
+  }
+  // The library's message quotes the offending source line; it may hold a password, so only
+  // the first sentence is kept, without any quoted token.
+  const reason = (error.message.split('\n')[0] ?? '')
+    .replace(/ at line \d+, column \d+:?$/, '')
+    .replace(/: ".*"$/, '');
+  const line = error.linePos === undefined ? '' : (text.split('\n')[error.linePos[0].line - 1] ?? '');
+  const hint = line.includes('${')
+    ? ' (a ${env:NAME} reference inside { } or [ ] must be quoted: "${env:NAME}")'
+    : '';
+  return `YAML syntax error${where}: ${reason}${hint}`;
+}
+
+function parseJson(text: string): Parsed {
+  let data: unknown;
+  try {
+    data = JSON.parse(text) as unknown;
+  } catch (error: unknown) {
+    return { problems: [{ path: '', message: jsonErrorMessage(text, error) }] };
+  }
+  // JSON.parse keeps the last of two equal keys without a word; the YAML parser (JSON is YAML)
+  // finds them, and gives the positions used to sort problems.
+  const document = parseDocument(text, { prettyErrors: true });
+  const duplicates = document.errors.filter((e) => e.code === 'DUPLICATE_KEY');
+  if (duplicates.length > 0) {
+    return { problems: duplicates.map((e) => ({ path: '', message: yamlErrorMessage(e, text) })) };
+  }
+  return { data, document: document.errors.length === 0 ? document : undefined };
+}
+
+function jsonErrorMessage(text: string, error: unknown): string {
+  const raw = error instanceof Error ? error.message : String(error);
+  // V8 quotes part of the text (`"..." is not valid JSON`); it may hold a password.
+  const reason = raw.replace(/, ".*" is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, '');
+  const position = /at position (\d+)/.exec(raw);
+  const offset = position === null ? firstJsonErrorOffset(text) : Number(position[1]);
+  const { line, column } = lineAndColumn(text, offset);
+  return `JSON syntax error at line ${line}, column ${column}: ${reason}`;
+}
+
+function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, column: offset - before.lastIndexOf('\n') };
+}
+
+/**
+ * Offset of the first character a strict JSON reader rejects. Only used for messages, when
+ * V8's error names the bad token but not where it is.
+ */
+function firstJsonErrorOffset(text: string): number {
+  let i = 0;
+  const skipSpace = (): void => {
+    while (i < text.length && ' \t\n\r'.includes(text.charAt(i))) {
+      i += 1;
+    }
+  };
+  const string = (): boolean => {
+    i += 1;
+    while (i < text.length) {
+      const c = text.charAt(i);
+      if (c === '"') {
+        i += 1;
+        return true;
+      }
+      if (c < ' ') {
+        return false;
+      }
+      if (c === '\\') {
+        const e = text.charAt(i + 1);
+        if (e !== '' && '"\\/bfnrt'.includes(e)) {
+          i += 2;
+        } else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
+          i += 6;
+        } else {
+          i += 1;
+          return false;
+        }
+      } else {
+        i += 1;
+      }
+    }
+    return false;
+  };
+  const members = (close: string, member: () => boolean): boolean => {
+    i += 1;
+    skipSpace();
+    if (text.charAt(i) === close) {
+      i += 1;
+      return true;
+    }
+    for (;;) {
+      if (!member()) {
+        return false;
+      }
+      skipSpace();
+      const c = text.charAt(i);
+      if (c === close) {
+        i += 1;
+        return true;
+      }
+      if (c !== ',') {
+        return false;
+      }
+      i += 1;
+    }
+  };
+  const value = (): boolean => {
+    skipSpace();
+    const c = text.charAt(i);
+    if (c === '{') {
+      return members('}', () => {
+        skipSpace();
+        if (text.charAt(i) !== '"' || !string()) {
+          return false;
+        }
+        skipSpace();
+        if (text.charAt(i) !== ':') {
+          return false;
+        }
+        i += 1;
+        return value();
+      });
+    }
+    if (c === '[') {
+      return members(']', value);
+    }
+    if (c === '"') {
+      return string();
+    }
+    for (const literal of ['true', 'false', 'null']) {
+      if (text.startsWith(literal, i)) {
+        i += literal.length;
+        return true;
+      }
+    }
+    const number = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+    number.lastIndex = i;
+    if (number.test(text)) {
+      i = number.lastIndex;
+      return true;
+    }
+    return false;
+  };
+  if (value()) {
+    skipSpace();
+  }
+  return Math.min(i, text.length);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Problems: order, redaction
+// ---------------------------------------------------------------------------------------------
+
+function finishProblems(
+  problems: readonly RawProblem[],
+  document: Document | undefined,
+  secrets: readonly string[],
+): ConfigProblem[] {
+  const seen = new Set<string>();
+  const unique = problems.filter((p) => {
+    const key = `${formatPath(p.path)}\u0000${p.message}`;
+    if (seen.has(key)) {
+      return false;
+    }
+    seen.add(key);
+    return true;
+  });
+  const positioned = unique.map((problem, index) => ({
+    problem,
+    index,
+    offset: document === undefined ? 0 : offsetOf(document, problem.path),
+  }));
+  // Stable: problems at the same place keep the order in which they were found.
+  positioned.sort((a, b) => a.offset - b.offset || a.index - b.index);
+  return positioned.map(({ problem }) => ({
+    path: formatPath(problem.path),
+    message: redact(problem.message, secrets),
+  }));
+}
+
+/**
+ * Where a path is in the file: the start of its key (or list item), or of the nearest ancestor
+ * that exists when the key itself is missing.
+ */
+function offsetOf(document: Document, segments: readonly PathSegment[]): number {
+  let node: unknown = document.contents;
+  let offset = rangeStart(node) ?? 0;
+  for (const segment of segments) {
+    if (isAlias(node)) {
+      node = node.resolve(document);
+    }
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
+      if (pair === undefined) {
+        break;
+      }
+      offset = rangeStart(pair.key) ?? offset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      const item: unknown = node.items[segment];
+      if (item === undefined) {
+        break;
+      }
+      offset = rangeStart(item) ?? offset;
+      node = item;
+    } else {
+      break;
+    }
+  }
+  return offset;
+}
+
+function rangeStart(node: unknown): number | undefined {
+  if (isPlainRecordLike(node) && Array.isArray(node.range) && typeof node.range[0] === 'number') {
+    return node.range[0];
+  }
+  return undefined;
+}
+
+// Messages never quote a secret field, but a secret pasted into another field (say a host)
+// could be echoed by a value-quoting rule: a last guard before anything is printed.
+function redact(message: string, secrets: readonly string[]): string {
+  let out = message;
+  for (const secret of secrets) {
+    if (secret.length >= 4) {
+      out = out.split(secret).join('***');
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secrets
+// ---------------------------------------------------------------------------------------------
+
+function collectSecrets(data: unknown, substitutions: readonly EnvSubstitution[]): string[] {
+  const found = new Set<string>();
+  const add = (value: string): void => {
+    if (value !== '') {
+      found.add(value);
+    }
+  };
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      node.forEach(walk);
+      return;
+    }
+    if (!isPlainRecord(node)) {
+      return;
+    }
+    for (const [key, value] of Object.entries(node)) {
+      if (SECRET_KEYS.has(key) && typeof value === 'string') {
+        add(value);
+        if (key === 'connectionString') {
+          passwordsInConnectionString(value).forEach(add);
+        }
+      } else {
+        walk(value);
+      }
+    }
+  };
+  walk(data);
+  for (const substitution of substitutions) {
+    const last = substitution.path[substitution.path.length - 1];
+    if (typeof last === 'string' && SECRET_KEYS.has(last)) {
+      add(substitution.value);
+    }
+  }
+  return [...found].sort((a, b) => b.length - a.length);
+}
+
+/** The password of a URL (`postgres://u:pw@h/db`) or of a `key=value;` string (mssql, libpq). */
+function passwordsInConnectionString(connectionString: string): string[] {
+  const out: string[] = [];
+  try {
+    const url = new URL(connectionString);
+    if (url.password !== '') {
+      out.push(url.password);
+      try {
+        out.push(decodeURIComponent(url.password));
+      } catch {
+        // A malformed escape: the raw form is already listed.
+      }
+    }
+  } catch {
+    // Not a URL: look for key=value pairs below.
+  }
+  const pairs = /(?:^|[;\s])\s*(?:password|pwd)\s*=\s*('[^']*'|"[^"]*"|\{[^}]*\}|[^;\s]*)/gi;
+  for (const match of connectionString.matchAll(pairs)) {
+    const value = match[1] ?? '';
+    const quoted = /^(['"{]).*(['"}])$/s.test(value);
+    out.push(value);
+    if (quoted) {
+      out.push(value.slice(1, -1));
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resolution: defaults, absolute paths, final types
+// ---------------------------------------------------------------------------------------------
+
+function resolve(parsed: ParsedConfig, configPath: string): BdsConfig {
+  const folder = path.dirname(configPath);
+  const sources = parsed.sources ?? {};
+  const transmit = parsed.transmit;
+  return {
+    configPath,
+    customer: { garn: parsed.customer.garn, name: parsed.customer.name },
+    dataDir: path.resolve(folder, parsed.dataDir ?? DEFAULT_DATA_DIR),
+    processingDelaySeconds: parsed.processingDelay ?? DEFAULT_PROCESSING_DELAY_SECONDS,
+    sources: {
+      ...(sources.gim === undefined ? {} : { gim: resolveSource(sources.gim) }),
+      ...(sources.config === undefined ? {} : { config: resolveSource(sources.config) }),
+      ...(sources.gvp === undefined ? {} : { gvp: resolveSource(sources.gvp) }),
+    },
+    tenants: parsed.tenants.map(
+      (tenant): TenantConfig => ({
+        id: tenant.id,
+        gimTenantKey: tenant.gimTenantKey,
+        cfgTenantDbid: tenant.cfgTenantDbid,
+        timezone: tenant.timezone ?? DEFAULT_TIMEZONE,
+        productionDate: tenant.productionDate,
+        excludeAgents: tenant.excludeAgents ?? [],
+        metrics: tenant.metrics,
+        regions: tenant.regions.map((region) => ({
+          code: region.code,
+          ...(region.gvp === undefined ? {} : { gvp: resolveSource(region.gvp) }),
+          locations: region.locations.map((location) => ({ code: location.code, switches: location.switches })),
+        })),
+      }),
+    ),
+    catalogue: Object.fromEntries(
+      Object.entries(parsed.catalogue ?? {}).map(([key, override]): [string, MetricOverride] => [
+        key,
+        {
+          ...(override.mediaCodes === undefined ? {} : { mediaCodes: override.mediaCodes }),
+          ...(override.subtypeCodes === undefined ? {} : { subtypeCodes: override.subtypeCodes }),
+          ...(override.codes === undefined ? {} : { codes: resolveCodes(override.codes) }),
+          ...(override.measureCodes === undefined ? {} : { measureCodes: resolveMeasureCodes(override.measureCodes) }),
+        },
+      ]),
+    ),
+    ...(transmit === undefined
+      ? {}
+      : {
+          transmit: {
+            ...(transmit.s3 === undefined ? {} : { s3: transmit.s3 }),
+            copyTo: (transmit.copyTo ?? []).map((target) => path.resolve(folder, target)),
+          },
+        }),
+  };
+}
+
+function resolveSource(source: ParsedSource): SourceConfig {
+  const { connectTimeout, queryTimeout, ...rest } = source;
+  return {
+    ...rest,
+    connectTimeout: connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_SECONDS,
+    queryTimeout: queryTimeout ?? DEFAULT_QUERY_TIMEOUT_SECONDS,
+  };
+}
+
+function resolveCodes(codes: ParsedCodes): BackOfficeCodes {
+  // Only the codes actually written: an absent key keeps the catalogue's value.
+  return Object.fromEntries(Object.entries(codes).filter(([, v]) => v !== undefined)) as BackOfficeCodes;
+}
+
+const MEASURES: readonly string[] = ['concurrent', 'enabled', 'count', 'peak', 'minutes'] satisfies Measure[];
+
+function resolveMeasureCodes(
+  measureCodes: Readonly<Record<string, ParsedCodes>>,
+): Partial<Record<Measure, BackOfficeCodes>> {
+  const out: Partial<Record<Measure, BackOfficeCodes>> = {};
+  for (const [measure, codes] of Object.entries(measureCodes)) {
+    // relationProblems has already rejected keys that are not measures of the metric.
+    if (isMeasure(measure)) {
+      out[measure] = resolveCodes(codes);
+    }
+  }
+  return out;
+}
+
+function isMeasure(value: string): value is Measure {
+  return MEASURES.includes(value);
+}

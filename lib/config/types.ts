@@ -1,0 +1,105 @@
+/**
+ * The validated, resolved configuration (config.md). `loadConfig` produces it; nothing else in
+ * BDS reads the configuration file. All `${env:NAME}` references are already substituted,
+ * durations are in seconds and paths are absolute.
+ */
+import type { BackOfficeCodes, Measure } from '../metrics/catalogue';
+
+/** A calendar date `YYYY-MM-DD` (a tenant-local day, no time zone attached). */
+export type LocalDate = string;
+
+/** How to reach one source database. */
+export interface SourceConfig {
+  readonly client: 'pg' | 'mssql';
+  readonly connectionString?: string;
+  readonly host?: string;
+  readonly port?: number;
+  readonly database?: string;
+  readonly user?: string;
+  readonly password?: string;
+  /** pg: TLS on/off or options. */
+  readonly ssl?: boolean | { readonly rejectUnauthorized?: boolean; readonly ca?: string };
+  /** mssql: TLS (default true) and whether to trust a self-signed server certificate. */
+  readonly encrypt?: boolean;
+  readonly trustServerCertificate?: boolean;
+  /** Connection timeout in seconds (default 30). */
+  readonly connectTimeout: number;
+  /** Statement timeout in seconds (default 3600: a big site's day can take minutes). */
+  readonly queryTimeout: number;
+}
+
+export interface LocationConfig {
+  readonly code: string;
+  /** Switch names; exactly one location of a tenant has none and is the default. */
+  readonly switches: readonly string[];
+}
+
+export interface RegionConfig {
+  /** Region code as it appears in file names (`US`, `EU`). */
+  readonly code: string;
+  /** The region's own GVP source, if any. */
+  readonly gvp?: SourceConfig;
+  readonly locations: readonly LocationConfig[];
+}
+
+export interface TenantConfig {
+  readonly id: string;
+  readonly gimTenantKey: number;
+  readonly cfgTenantDbid: number;
+  /** IANA zone, validated. */
+  readonly timezone: string;
+  readonly productionDate: LocalDate;
+  /** Regular expression sources, each validated to compile. */
+  readonly excludeAgents: readonly string[];
+  /** Metric keys of the catalogue, no duplicates. */
+  readonly metrics: readonly string[];
+  readonly regions: readonly RegionConfig[];
+}
+
+/** Per-deployment overrides of one catalogue entry (`catalogue.<metric>`). */
+export interface MetricOverride {
+  /** Seat metrics: replaces the media codes. */
+  readonly mediaCodes?: readonly string[];
+  /** Seat metrics that require an interaction: replaces the subtype codes. */
+  readonly subtypeCodes?: readonly string[];
+  /** Back-office codes for every measure of the metric. */
+  readonly codes?: BackOfficeCodes;
+  /** Back-office codes for one measure, over `codes`. */
+  readonly measureCodes?: Partial<Record<Measure, BackOfficeCodes>>;
+}
+
+export interface S3Config {
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly region: string;
+  readonly endpoint?: string;
+  readonly forcePathStyle?: boolean;
+  readonly accessKeyId?: string;
+  readonly secretAccessKey?: string;
+  readonly requestChecksumCalculation?: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
+}
+
+export interface TransmitConfig {
+  readonly s3?: S3Config;
+  /** Absolute paths of extra local folders. */
+  readonly copyTo: readonly string[];
+}
+
+export interface BdsConfig {
+  /** Absolute path of the file this came from (for messages). */
+  readonly configPath: string;
+  readonly customer: { readonly garn: string; readonly name: string };
+  /** Absolute; a relative `dataDir` is resolved against the configuration file's folder. */
+  readonly dataDir: string;
+  /** `processingDelay` in seconds (default 2h). */
+  readonly processingDelaySeconds: number;
+  readonly sources: {
+    readonly gim?: SourceConfig;
+    readonly config?: SourceConfig;
+    readonly gvp?: SourceConfig;
+  };
+  readonly tenants: readonly TenantConfig[];
+  /** Keyed by metric key; only keys of the catalogue. */
+  readonly catalogue: Readonly<Record<string, MetricOverride>>;
+  readonly transmit?: TransmitConfig;
+}

@@ -1,0 +1,208 @@
+/**
+ * Staged datasets: the raw rows of one source dataset for one tenant and day, as gzip CSV under
+ * `extract/<tenant>/<dataset>/<YYYY>/<MM>/<date>.csv.gz`. Next to each, `<date>.meta.json`
+ * records the row count, size and SHA-256 of the compressed file; it is written last, so a
+ * dataset without its record is unfinished, and a dataset that does not match its record is
+ * corrupt. Aggregation reads only datasets that verify.
+ */
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, createGzip } from 'node:zlib';
+import { stringify } from 'csv-stringify';
+import { parse } from 'csv-parse';
+import type { LocalDate } from '../config/types';
+import { describeError } from '../errors';
+import { createAtomicWriteStream, writeFileAtomic } from '../files/atomic';
+import { StagedDatasetCorruptError, StagedDatasetMissingError } from './errors';
+
+export const STAGED_FORMAT = 'bds-staged/1';
+
+/** A cell of a staged row: null is written as an empty field. */
+export type StagedCell = string | number | null;
+
+/** The record kept next to a staged dataset. */
+export interface StagedMeta {
+  readonly format: typeof STAGED_FORMAT;
+  readonly tenant: string;
+  readonly dataset: string;
+  readonly date: LocalDate;
+  readonly columns: readonly string[];
+  readonly rows: number;
+  readonly bytes: number;
+  readonly sha256: string;
+  /** Which configured source it came from (`gim`, `config`, `gvp@US`). */
+  readonly source: string;
+  /** When the extraction finished (ISO 8601 UTC). */
+  readonly extractedAt: string;
+  /** For sources without history (Config DB): the moment the configuration was read. */
+  readonly snapshotAt?: string;
+  /** The UTC bounds (epoch seconds) of the day the rows were selected for. */
+  readonly window: { readonly start: number; readonly end: number };
+}
+
+export interface StagedLocation {
+  readonly dataDir: string;
+  readonly tenant: string;
+  readonly dataset: string;
+  readonly date: LocalDate;
+}
+
+/** Paths of a staged dataset and its record. */
+export function stagedPaths(loc: StagedLocation): { data: string; meta: string } {
+  const [year, month] = loc.date.split('-');
+  const dir = join(loc.dataDir, 'extract', loc.tenant, loc.dataset, year ?? '', month ?? '');
+  return { data: join(dir, `${loc.date}.csv.gz`), meta: join(dir, `${loc.date}.meta.json`) };
+}
+
+/** Passes bytes through while hashing and counting them. */
+class DigestTap extends Transform {
+  private readonly hash = createHash('sha256');
+  bytes = 0;
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    done(null, chunk);
+  }
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+}
+
+/**
+ * Streams `rows` into the staged dataset, replacing any earlier one for the same day only once
+ * everything is written. Returns its record.
+ */
+export async function writeStagedDataset(
+  loc: StagedLocation,
+  columns: readonly string[],
+  rows: AsyncIterable<readonly StagedCell[]>,
+  info: { source: string; window: { start: number; end: number }; snapshotAt?: string },
+): Promise<StagedMeta> {
+  const paths = stagedPaths(loc);
+  const out = await createAtomicWriteStream(paths.data);
+  let count = 0;
+  async function* counted(): AsyncGenerator<readonly StagedCell[]> {
+    for await (const row of rows) {
+      count += 1;
+      yield row;
+    }
+  }
+  const tap = new DigestTap();
+  try {
+    await pipeline(
+      Readable.from(counted()),
+      stringify({ header: true, columns: [...columns], record_delimiter: '\n' }),
+      createGzip(),
+      tap,
+      out.stream,
+    );
+    await out.commit();
+  } catch (error) {
+    await out.abort();
+    throw error;
+  }
+  const meta: StagedMeta = {
+    format: STAGED_FORMAT,
+    tenant: loc.tenant,
+    dataset: loc.dataset,
+    date: loc.date,
+    columns: [...columns],
+    rows: count,
+    bytes: tap.bytes,
+    sha256: tap.digest(),
+    source: info.source,
+    extractedAt: new Date().toISOString(),
+    window: info.window,
+    ...(info.snapshotAt === undefined ? {} : { snapshotAt: info.snapshotAt }),
+  };
+  await writeFileAtomic(paths.meta, JSON.stringify(meta, null, 2) + '\n');
+  return meta;
+}
+
+/** Reads the record of a staged dataset, or fails saying what to run. */
+export async function readStagedMeta(loc: StagedLocation): Promise<StagedMeta> {
+  const paths = stagedPaths(loc);
+  let text: string;
+  try {
+    text = await readFile(paths.meta, 'utf8');
+  } catch (error) {
+    throw new StagedDatasetMissingError(
+      `staged dataset ${loc.dataset} of tenant ${loc.tenant} for ${loc.date} has not been extracted ` +
+        `(no ${paths.meta}); run \`bds run --date ${loc.date} --tenant ${loc.tenant}\``,
+      { cause: error },
+    );
+  }
+  let meta: StagedMeta;
+  try {
+    meta = JSON.parse(text) as StagedMeta;
+  } catch (error) {
+    throw new StagedDatasetCorruptError(`${paths.meta} is not valid JSON; extract ${loc.date} again`, { cause: error });
+  }
+  if (meta.format !== STAGED_FORMAT || meta.dataset !== loc.dataset || meta.date !== loc.date) {
+    throw new StagedDatasetCorruptError(`${paths.meta} does not describe ${loc.dataset} for ${loc.date}; extract it again`);
+  }
+  return meta;
+}
+
+/** True when a staged dataset and its record exist (not verified). */
+export async function stagedDatasetExists(loc: StagedLocation): Promise<boolean> {
+  try {
+    await readStagedMeta(loc);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Streams the rows of a verified staged dataset as arrays of strings in the record's column
+ * order (empty string = NULL). The file's digest and row count are checked as it is read; a
+ * mismatch throws at the end, before the consumer's loop completes, so nothing computed from a
+ * corrupt dataset is ever used.
+ */
+export async function* readStagedRows(loc: StagedLocation, meta: StagedMeta): AsyncGenerator<readonly string[]> {
+  const paths = stagedPaths(loc);
+  const tap = new DigestTap();
+  const parser = parse({ relax_column_count: false });
+  const source = createReadStream(paths.data);
+  const flowing = pipeline(source, tap, createGunzip(), parser);
+  // A failure of the pipeline is reported through the parser's iteration; this only avoids an
+  // unhandled rejection when the consumer stops early.
+  flowing.catch(() => undefined);
+  let rows = 0;
+  let header = true;
+  try {
+    for await (const record of parser as AsyncIterable<string[]>) {
+      if (header) {
+        header = false;
+        if (record.join(',') !== meta.columns.join(',')) {
+          throw new StagedDatasetCorruptError(
+            `${paths.data}: columns ${record.join(',')} differ from its record (${meta.columns.join(',')}); extract ${loc.date} again`,
+          );
+        }
+        continue;
+      }
+      rows += 1;
+      yield record;
+    }
+    await flowing;
+  } catch (error) {
+    if (error instanceof StagedDatasetCorruptError) throw error;
+    throw new StagedDatasetCorruptError(`${paths.data} cannot be read (${describeError(error)}); extract ${loc.date} again`, {
+      cause: error,
+    });
+  } finally {
+    source.destroy();
+    parser.destroy();
+  }
+  const digest = tap.digest();
+  if (digest !== meta.sha256 || tap.bytes !== meta.bytes || rows !== meta.rows) {
+    throw new StagedDatasetCorruptError(
+      `${paths.data} does not match its record (rows ${rows}/${meta.rows}, bytes ${tap.bytes}/${meta.bytes}); extract ${loc.date} again`,
+    );
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Atomic file writes: a file appears complete or not at all. Data goes to a temporary name in
+ * the same folder (so the rename cannot cross file systems), is flushed to disk, then renamed
+ * over the final name; the folder is flushed too so the rename survives a power cut.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { describeError } from '../errors';
+import { FileWriteError } from './errors';
+
+/** Permissions of files BDS creates: owner read/write, group read (billing data is not public). */
+export const FILE_MODE = 0o640;
+/** Permissions of folders BDS creates. */
+export const DIR_MODE = 0o750;
+
+/** Temporary files start with this, so readers and clean-ups can tell them from finished ones. */
+export const TEMP_PREFIX = '.tmp-';
+
+/** The temporary name used while `finalPath` is being written. */
+export function temporaryPathFor(finalPath: string): string {
+  return join(dirname(finalPath), `${TEMP_PREFIX}${basename(finalPath)}.${process.pid}.${randomBytes(4).toString('hex')}`);
+}
+
+/** True for a file name that belongs to an unfinished write. */
+export function isTemporaryName(name: string): boolean {
+  return name.startsWith(TEMP_PREFIX);
+}
+
+async function fsyncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Creates a folder and its parents with BDS's folder permissions. */
+export async function ensureDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true, mode: DIR_MODE });
+  } catch (error) {
+    throw new FileWriteError(dir, `cannot create the folder: ${describeError(error)}`, { cause: error });
+  }
+}
+
+/** Writes `data` to `path` atomically. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await ensureDir(dirname(path));
+  const temp = temporaryPathFor(path);
+  try {
+    const handle = await open(temp, 'wx', FILE_MODE);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+    await fsyncDirectory(dirname(path));
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw new FileWriteError(path, `cannot write: ${describeError(error)}`, { cause: error });
+  }
+}
+
+/** A stream into a temporary file that becomes `path` only on `commit`. */
+export interface AtomicWriteStream {
+  readonly stream: WriteStream;
+  /** Flushes, then renames the temporary file to its final name. Call after the stream finished. */
+  commit(): Promise<void>;
+  /** Deletes the temporary file; the final name is left as it was. Safe to call twice. */
+  abort(): Promise<void>;
+}
+
+/** Opens a temporary file next to `path` for streaming writes. */
+export async function createAtomicWriteStream(path: string): Promise<AtomicWriteStream> {
+  await ensureDir(dirname(path));
+  const temp = temporaryPathFor(path);
+  const stream = createWriteStream(temp, { flags: 'wx', mode: FILE_MODE });
+  return {
+    stream,
+    async commit() {
+      try {
+        const handle = await open(temp, 'r+');
+        try {
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        await rename(temp, path);
+        await fsyncDirectory(dirname(path));
+      } catch (error) {
+        await rm(temp, { force: true }).catch(() => undefined);
+        throw new FileWriteError(path, `cannot finish writing: ${describeError(error)}`, { cause: error });
+      }
+    },
+    async abort() {
+      stream.destroy();
+      await rm(temp, { force: true }).catch(() => undefined);
+    },
+  };
+}

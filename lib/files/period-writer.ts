@@ -1,0 +1,142 @@
+/**
+ * Writes the billing files of one tenant and period, their `.sha256` side files and the
+ * period's manifest, each atomically. The manifest comes last: it lists what the run wrote.
+ */
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { BdsConfig, TenantConfig } from '../config/types';
+import type { ResolvedMetric } from '../metrics/resolve';
+import type { AggregationStats, MetricValue } from '../aggregate/values';
+import { packageVersion } from '../package-root';
+import { formatInstant } from '../time/calendar';
+import { writeFileAtomic } from './atomic';
+import { billingFileName, checksumLine, periodCode, periodFolder, renderBillingCsv, type Period } from './billing-file';
+
+export const GLOBAL_REGION = 'GLOBAL';
+
+/** One billing file as the manifest lists it. */
+export interface ManifestFile {
+  readonly name: string;
+  readonly metric: string;
+  readonly region: string;
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly rows: number;
+}
+
+/** A staged dataset a period was computed from. */
+export interface ManifestInput {
+  readonly dataset: string;
+  readonly date: string;
+  readonly source: string;
+  readonly rows: number;
+  readonly sha256: string;
+  readonly extractedAt: string;
+  /** Config DB datasets: the moment the configuration was read (the value is a snapshot). */
+  readonly snapshotAt?: string;
+}
+
+export interface Manifest {
+  readonly format: 'bds-manifest/1';
+  readonly tenant: string;
+  readonly garn: string;
+  readonly periodType: Period['type'];
+  readonly period: string;
+  readonly periodStart: string;
+  readonly periodEnd: string;
+  readonly timezone: string;
+  readonly generatedAt: string;
+  readonly bdsVersion: string;
+  readonly files: readonly ManifestFile[];
+  readonly inputs: readonly ManifestInput[];
+  readonly stats: Readonly<Record<string, AggregationStats>>;
+}
+
+/** The folder holding a tenant's billing files of a period. */
+export function billingFolder(dataDir: string, tenant: string, period: Period): string {
+  return join(dataDir, 'billing', tenant, periodFolder(period));
+}
+
+/** The manifest's file name, e.g. `manifest_acme_D20261125.json`. */
+export function manifestName(tenant: string, period: Period): string {
+  return `manifest_${tenant}_${periodCode(period)}.json`;
+}
+
+/** Does a metric get a file for this kind of period? Monthly files exist only for metrics with a rollup. */
+export function hasFileFor(metric: ResolvedMetric, period: Period): boolean {
+  return period.type === 'daily' || metric.measures.some((m) => m.rollup !== 'none');
+}
+
+export interface PeriodFilesInput {
+  readonly config: BdsConfig;
+  readonly tenant: TenantConfig;
+  readonly period: Period;
+  readonly bounds: { readonly start: number; readonly end: number };
+  readonly metrics: readonly ResolvedMetric[];
+  readonly values: readonly MetricValue[];
+  readonly inputs: readonly ManifestInput[];
+  readonly stats: Readonly<Record<string, AggregationStats>>;
+}
+
+/**
+ * Writes every file of the period: one per metric and region (or GLOBAL), zeros included, so
+ * that a missing file always means "not produced", never "nothing used".
+ */
+export async function writePeriodFiles(input: PeriodFilesInput): Promise<Manifest> {
+  const { config, tenant, period } = input;
+  const folder = billingFolder(config.dataDir, tenant.id, period);
+  const lookup = new Map(input.values.map((v) => [`${v.metric}|${v.region}|${v.measure}`, v.value]));
+  const periodStart = formatInstant(input.bounds.start, tenant.timezone);
+  const periodEnd = formatInstant(input.bounds.end, tenant.timezone);
+  const files: ManifestFile[] = [];
+  for (const metric of input.metrics) {
+    if (!hasFileFor(metric, period)) continue;
+    const regions = metric.scope === 'global' ? [GLOBAL_REGION] : tenant.regions.map((r) => r.code);
+    const measures = metric.measures.filter((m) => period.type === 'daily' || m.rollup !== 'none');
+    for (const region of regions) {
+      const rows = measures.map(({ measure }) => {
+        const value = lookup.get(`${metric.key}|${region}|${measure}`);
+        if (value === undefined) {
+          throw new RangeError(`no ${measure} value computed for ${metric.key} in ${region}: aggregation is incomplete`);
+        }
+        const codes = metric.resolvedCodes[measure];
+        if (codes === undefined) throw new RangeError(`no codes resolved for ${metric.key} ${measure}`);
+        return { measure, codes, value };
+      });
+      const name = billingFileName({ region, metric: metric.key, garn: config.customer.garn, tenant: tenant.id, period });
+      const csv = renderBillingCsv({
+        garn: config.customer.garn,
+        customer: config.customer.name,
+        tenant: tenant.id,
+        region,
+        metric: metric.key,
+        period,
+        periodStart,
+        periodEnd,
+        timezone: tenant.timezone,
+        rows,
+      });
+      const sha256 = createHash('sha256').update(csv).digest('hex');
+      await writeFileAtomic(join(folder, name), csv);
+      await writeFileAtomic(join(folder, `${name}.sha256`), checksumLine(sha256, name));
+      files.push({ name, metric: metric.key, region, sha256, bytes: Buffer.byteLength(csv), rows: rows.length });
+    }
+  }
+  const manifest: Manifest = {
+    format: 'bds-manifest/1',
+    tenant: tenant.id,
+    garn: config.customer.garn,
+    periodType: period.type,
+    period: period.type === 'daily' ? period.date : period.month,
+    periodStart,
+    periodEnd,
+    timezone: tenant.timezone,
+    generatedAt: new Date().toISOString(),
+    bdsVersion: packageVersion(),
+    files,
+    inputs: input.inputs,
+    stats: input.stats,
+  };
+  await writeFileAtomic(join(folder, manifestName(tenant.id, period)), JSON.stringify(manifest, null, 2) + '\n');
+  return manifest;
+}

@@ -1,0 +1,62 @@
+/**
+ * Structured logs: one JSON object per line (time, level, msg, then fields such as tenant, day,
+ * stage, durationMs, counts). Every line is redacted before it is written.
+ */
+import { describeError } from '../errors';
+import { redact } from './redact';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogFields = Readonly<Record<string, unknown>>;
+
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  /** A logger that adds `fields` to every line. */
+  child(fields: LogFields): Logger;
+}
+
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+function serialise(value: unknown): unknown {
+  if (value instanceof Error) return describeError(value);
+  if (typeof value === 'bigint') return value.toString();
+  return value;
+}
+
+/**
+ * Creates a logger writing to `write` (default: stderr, so that stdout stays for a command's
+ * own output). Lines below `level` (default from BDS_LOG_LEVEL, else info) are dropped.
+ */
+export function createLogger(
+  options: { write?: (line: string) => void; level?: LogLevel; fields?: LogFields } = {},
+): Logger {
+  const write = options.write ?? ((line: string) => process.stderr.write(line));
+  const envLevel = process.env.BDS_LOG_LEVEL;
+  const level: LogLevel =
+    options.level ?? (envLevel === 'debug' || envLevel === 'warn' || envLevel === 'error' ? envLevel : 'info');
+  const base = options.fields ?? {};
+  const emit = (lvl: LogLevel, msg: string, fields?: LogFields): void => {
+    if (ORDER[lvl] < ORDER[level]) return;
+    const record: Record<string, unknown> = { time: new Date().toISOString(), level: lvl, msg };
+    for (const [k, v] of Object.entries({ ...base, ...fields })) record[k] = serialise(v);
+    write(redact(JSON.stringify(record)) + '\n');
+  };
+  return {
+    debug: (msg, fields) => emit('debug', msg, fields),
+    info: (msg, fields) => emit('info', msg, fields),
+    warn: (msg, fields) => emit('warn', msg, fields),
+    error: (msg, fields) => emit('error', msg, fields),
+    child: (fields) => createLogger({ write, level, fields: { ...base, ...fields } }),
+  };
+}
+
+/** A logger that drops everything (tests, library use). */
+export const silentLogger: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  child: () => silentLogger,
+};

@@ -1,0 +1,129 @@
+/**
+ * What to process: from a handler event or a command line to (tenant, days) pairs. An
+ * EventBridge scheduled event means "the last day that has ended" for each tenant (in its own
+ * zone, after the processing delay); an ad hoc event names a tenant and a date or a range.
+ */
+import { z } from 'zod';
+import type { BdsConfig, LocalDate, TenantConfig } from '../config/types';
+import { compareDates, eachDay, isLocalDate, lastEndedDay } from '../time/calendar';
+import { RequestError } from './errors';
+
+export interface Target {
+  readonly tenant: TenantConfig;
+  /** Oldest first. */
+  readonly dates: readonly LocalDate[];
+}
+
+/** The longest range one request may ask for: ten years of days. */
+export const MAX_RANGE_DAYS = 3660;
+
+const localDate = z.string().refine(isLocalDate, { message: 'expected a date YYYY-MM-DD' });
+
+const scheduledEvent = z.object({
+  source: z.literal('aws.events'),
+  'detail-type': z.literal('Scheduled Event'),
+  time: z.string().refine((t) => !Number.isNaN(Date.parse(t)), { message: 'expected an ISO 8601 time' }),
+  detail: z.object({ tenant: z.string().optional() }).loose().optional(),
+}).loose();
+
+const adHocEvent = z
+  .object({
+    tenant: z.string().min(1).max(64).optional(),
+    date: localDate.optional(),
+    from: localDate.optional(),
+    to: localDate.optional(),
+  })
+  .strict();
+
+function firstIssue(error: z.ZodError): { field: string; message: string } {
+  const issue = error.issues[0];
+  const path = issue?.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('') ?? '';
+  let message = issue?.message ?? 'invalid';
+  if (issue?.code === 'unrecognized_keys') {
+    message = `unknown field(s) ${issue.keys.join(', ')} (allowed: tenant, date, from, to)`;
+  } else if (issue?.code === 'invalid_type') {
+    message = `expected ${issue.expected}`;
+  }
+  const field = issue?.code === 'unrecognized_keys' ? `event${path}.${issue.keys[0] ?? ''}` : `event${path}`;
+  return { field, message };
+}
+
+function selectTenants(config: BdsConfig, tenantId: string | undefined, field: string): TenantConfig[] {
+  if (tenantId === undefined) return [...config.tenants];
+  const tenant = config.tenants.find((t) => t.id === tenantId);
+  if (tenant === undefined) {
+    throw new RequestError(field, `unknown tenant "${tenantId}" (configured: ${config.tenants.map((t) => t.id).join(', ')})`);
+  }
+  return [tenant];
+}
+
+/** Days of [from, to] that exist for billing for the tenant (on or after its production date). */
+export function billableDays(tenant: TenantConfig, from: LocalDate, to: LocalDate): LocalDate[] {
+  const start = compareDates(from, tenant.productionDate) < 0 ? tenant.productionDate : from;
+  return eachDay(start, to);
+}
+
+/**
+ * Turns a request (tenant?, date | from/to) into targets, refusing days that have not ended yet
+ * in a tenant's zone (plus the processing delay): such a day's data is not complete.
+ */
+export function targetsFor(
+  config: BdsConfig,
+  request: { tenant?: string | undefined; from: LocalDate; to: LocalDate },
+  nowSeconds: number,
+  fields: { tenant: string; from: string; to: string } = { tenant: 'tenant', from: 'from', to: 'to' },
+): Target[] {
+  if (compareDates(request.from, request.to) > 0) {
+    throw new RequestError(fields.from, `${request.from} is after ${fields.to} ${request.to}`);
+  }
+  if (eachDay(request.from, request.to).length > MAX_RANGE_DAYS) {
+    throw new RequestError(fields.to, `the range is longer than ${MAX_RANGE_DAYS} days; split it`);
+  }
+  return selectTenants(config, request.tenant, fields.tenant).map((tenant) => {
+    const lastEnded = lastEndedDay(nowSeconds, tenant.timezone, config.processingDelaySeconds);
+    if (compareDates(request.to, lastEnded) > 0) {
+      throw new RequestError(
+        fields.to,
+        `${request.to} has not ended yet for tenant ${tenant.id} (zone ${tenant.timezone}, processing delay included); the latest day that can be processed is ${lastEnded}`,
+      );
+    }
+    return { tenant, dates: billableDays(tenant, request.from, request.to) };
+  });
+}
+
+/** Parses a handler event (scheduled or ad hoc) into targets. */
+export function targetsFromEvent(config: BdsConfig, event: unknown, nowSeconds: number): Target[] {
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+    throw new RequestError('event', 'expected a JSON object: a scheduled event, or { "tenant": ..., "date": "YYYY-MM-DD" } / { "from", "to" }');
+  }
+  if ('source' in event || 'detail-type' in event) {
+    const parsed = scheduledEvent.safeParse(event);
+    if (!parsed.success) {
+      const { field, message } = firstIssue(parsed.error);
+      throw new RequestError(field, message);
+    }
+    const time = Math.floor(Date.parse(parsed.data.time) / 1000);
+    return selectTenants(config, parsed.data.detail?.tenant, 'event.detail.tenant').map((tenant) => {
+      const day = lastEndedDay(time, tenant.timezone, config.processingDelaySeconds);
+      return { tenant, dates: compareDates(day, tenant.productionDate) < 0 ? [] : [day] };
+    });
+  }
+  const parsed = adHocEvent.safeParse(event);
+  if (!parsed.success) {
+    const { field, message } = firstIssue(parsed.error);
+    throw new RequestError(field, message);
+  }
+  const { tenant, date, from, to } = parsed.data;
+  if (date !== undefined && (from !== undefined || to !== undefined)) {
+    throw new RequestError('event.date', 'give either date, or from and to, not both');
+  }
+  if (date === undefined && (from === undefined || to === undefined)) {
+    throw new RequestError(from === undefined ? 'event.from' : 'event.to', 'missing: give date, or both from and to');
+  }
+  return targetsFor(
+    config,
+    { tenant, from: date ?? (from as string), to: date ?? (to as string) },
+    nowSeconds,
+    { tenant: 'event.tenant', from: date === undefined ? 'event.from' : 'event.date', to: date === undefined ? 'event.to' : 'event.date' },
+  );
+}

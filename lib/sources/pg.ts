@@ -1,0 +1,140 @@
+/**
+ * The PostgreSQL driver behind `SourceClient`: `pg` with a server-side cursor (pg-cursor), so a
+ * query's rows are fetched in batches only as fast as the consumer takes them.
+ */
+import pg from 'pg';
+import Cursor from 'pg-cursor';
+import type { SourceConfig } from '../config/types';
+import { SourceError } from './errors';
+import { bindValues, compileNamedParameters } from './named-params';
+import type { Row, SourceClient, SqlQuery, SqlValue } from './types';
+
+/** Rows fetched per round trip: large enough to amortise latency, small enough to bound memory. */
+const BATCH_ROWS = 2000;
+
+const TIMESTAMP_WITHOUT_TIME_ZONE = 1114;
+
+// GVP stores UTC in `timestamp` columns without a zone; pg's default parser would read them as
+// the host's local time and shift every call by the server's offset.
+const typeParsers = {
+  getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+    if (oid === TIMESTAMP_WITHOUT_TIME_ZONE && format !== 'binary') {
+      return (value: string) => new Date(`${value.replace(' ', 'T')}Z`);
+    }
+    return pg.types.getTypeParser(oid, format ?? 'text') as (value: string) => unknown;
+  },
+};
+
+/** Translates the configuration into `pg` client options. */
+export function toPgClientConfig(config: SourceConfig): pg.ClientConfig {
+  const base: pg.ClientConfig = {
+    application_name: 'bds',
+    connectionTimeoutMillis: config.connectTimeout * 1000,
+    statement_timeout: config.queryTimeout * 1000,
+    types: typeParsers,
+  };
+  if (config.connectionString !== undefined) base.connectionString = config.connectionString;
+  if (config.host !== undefined) base.host = config.host;
+  if (config.port !== undefined) base.port = config.port;
+  if (config.database !== undefined) base.database = config.database;
+  if (config.user !== undefined) base.user = config.user;
+  if (config.password !== undefined) base.password = config.password;
+  if (config.ssl !== undefined) base.ssl = config.ssl;
+  return base;
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const code = (error as { code: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Creates a pg-backed source client. The connection is opened on first use. */
+export function createPgClient(sourceName: string, config: SourceConfig): SourceClient {
+  let client: pg.Client | undefined;
+  let connecting: Promise<pg.Client> | undefined;
+  let broken = false;
+
+  const connect = async (): Promise<pg.Client> => {
+    if (client !== undefined && !broken) return client;
+    connecting ??= (async () => {
+      const c = new pg.Client(toPgClientConfig(config));
+      // An idle connection dropped by the server must not crash the process; the next query fails instead.
+      c.on('error', () => {
+        broken = true;
+      });
+      try {
+        await c.connect();
+      } catch (error) {
+        await c.end().catch(() => undefined);
+        throw new SourceError(sourceName, `cannot connect: ${errorMessage(error)}`, {
+          cause: error,
+          code: errorCode(error),
+        });
+      }
+      client = c;
+      broken = false;
+      return c;
+    })().finally(() => {
+      connecting = undefined;
+    });
+    return connecting;
+  };
+
+  async function* stream(query: SqlQuery, params: Readonly<Record<string, SqlValue>>): AsyncGenerator<Row> {
+    const compiled = compileNamedParameters(query.text, (_name, index) => `$${index}`);
+    const values = bindValues(query.name, compiled.names, params);
+    const c = await connect();
+    const cursor = c.query(new Cursor<Row>(compiled.text, values));
+    try {
+      for (;;) {
+        let rows: Row[];
+        try {
+          rows = await cursor.read(BATCH_ROWS);
+        } catch (error) {
+          broken = true;
+          throw new SourceError(sourceName, `query ${query.name} failed: ${errorMessage(error)}`, {
+            cause: error,
+            code: errorCode(error),
+          });
+        }
+        if (rows.length === 0) break;
+        for (const row of rows) yield row;
+      }
+    } finally {
+      // Closing releases the portal; after an error the connection is dropped instead, since its
+      // state is unknown (e.g. a terminated backend).
+      if (broken) {
+        await c.end().catch(() => undefined);
+        client = undefined;
+      } else {
+        await cursor.close().catch(() => undefined);
+      }
+    }
+  }
+
+  return {
+    sourceName,
+    stream,
+    async ping() {
+      const c = await connect();
+      try {
+        await c.query('SELECT 1');
+      } catch (error) {
+        broken = true;
+        throw new SourceError(sourceName, `ping failed: ${errorMessage(error)}`, { cause: error, code: errorCode(error) });
+      }
+    },
+    async close() {
+      const c = client;
+      client = undefined;
+      if (c !== undefined) await c.end().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { BdsError } from '../errors';
+
+/**
+ * A string that should be a calendar date (`YYYY-MM-DD`) or month (`YYYY-MM`) is malformed or
+ * names a day that does not exist, or date arithmetic left the supported years 0000–9999.
+ */
+export class InvalidDateError extends BdsError {
+  constructor(
+    /** The offending value, as given. */
+    readonly value: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A duration such as `1h30m` in the configuration or on the command line is malformed. */
+export class InvalidDurationError extends BdsError {
+  constructor(
+    /** The offending value, as given. */
+    readonly value: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A time zone name is not one the runtime's `Intl` knows (it must be an IANA name). */
+export class UnknownTimeZoneError extends BdsError {
+  constructor(readonly zone: string) {
+    super(
+      `unknown time zone ${JSON.stringify(zone)}: expected an IANA time zone name such as ` +
+        `"UTC", "Europe/Berlin" or "America/New_York"`,
+    );
+  }
+}
+
+/**
+ * An instant is not a whole number of epoch seconds within the years 0000–9999. This is a
+ * programming error, never a configuration one.
+ */
+export class InvalidInstantError extends BdsError {
+  constructor(readonly value: number) {
+    super(
+      `invalid instant ${String(value)}: expected whole epoch seconds within the years 0000–9999`,
+    );
+  }
+}

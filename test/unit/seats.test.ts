@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { agentIntervals, aggregateSeatDay, groupByAgent, isExcluded, sessionCounts, type SessionRecord } from '../../lib/aggregate/seats';
+import { buildPlacement } from '../../lib/aggregate/placement';
+import { CATALOGUE, type SeatMetric } from '../../lib/metrics/catalogue';
+import { resolveMetrics } from '../../lib/metrics/resolve';
+import type { BdsConfig, TenantConfig } from '../../lib/config/types';
+
+const seat = (key: string): SeatMetric => {
+  const m = CATALOGUE.find((x) => x.key === key);
+  if (m === undefined || m.family !== 'seats') throw new Error(key);
+  return m;
+};
+
+const session = (over: Partial<SessionRecord>): SessionRecord => ({
+  resourceKey: 1,
+  resourceName: 'a',
+  personDbid: null,
+  sessionKey: 's',
+  media: 'VOICE',
+  start: 0,
+  end: 100,
+  handled: [],
+  ...over,
+});
+
+const tenant: TenantConfig = {
+  id: 't',
+  gimTenantKey: 1,
+  cfgTenantDbid: 1,
+  timezone: 'UTC',
+  productionDate: '2026-01-01',
+  excludeAgents: [],
+  metrics: ['seats_inbound_voice', 'seats_outbound', 'seats_workspace'],
+  regions: [
+    { code: 'US', locations: [{ code: 'NYC', switches: ['SIP_NYC'] }, { code: 'MAIN', switches: [] }] },
+    { code: 'EU', locations: [{ code: 'BER', switches: ['SIP_BER', 'SIP_NYC'] }] },
+  ],
+};
+
+describe('sessionCounts', () => {
+  it('counts voice sessions for inbound voice without any interaction', () => {
+    expect(sessionCounts(seat('seats_inbound_voice'), session({}))).toBe(true);
+    expect(sessionCounts(seat('seats_inbound_voice'), session({ media: 'CHAT' }))).toBe(false);
+  });
+  it('needs a handled interaction of the subtype for outbound', () => {
+    const m = seat('seats_outbound');
+    expect(sessionCounts(m, session({ handled: [['VOICE', 'INBOUNDNEW']] }))).toBe(false);
+    expect(sessionCounts(m, session({ handled: [['VOICE', 'OUTBOUNDCONTACT']] }))).toBe(true);
+    // The interaction must be of the metric's media too.
+    expect(sessionCounts(m, session({ handled: [['CHAT', 'OUTBOUNDCONTACT']] }))).toBe(false);
+    expect(sessionCounts(m, session({ handled: [['VOICE', null]] }))).toBe(false);
+  });
+  it('accepts any of a metric\'s media for session and interaction (SMS / SMSSESSION)', () => {
+    expect(sessionCounts(seat('seats_sms'), session({ media: 'SMSSESSION', handled: [['SMS', 'X']] }))).toBe(true);
+    expect(sessionCounts(seat('seats_sms'), session({ media: 'SMS', handled: [] }))).toBe(false);
+  });
+  it('counts every media, even an unknown one, for workspace', () => {
+    expect(sessionCounts(seat('seats_workspace'), session({ media: null }))).toBe(true);
+    expect(sessionCounts(seat('seats_workspace'), session({ media: 'WHATEVER' }))).toBe(true);
+  });
+});
+
+describe('metric overrides', () => {
+  it('replaces media and subtype codes of a seat metric', () => {
+    const config = {
+      catalogue: { seats_outbound: { subtypeCodes: ['OUTBOUNDCONTACT', 'PREVIEW'] }, seats_third_party: { mediaCodes: ['THIRDPARTY'] } },
+    } as unknown as BdsConfig;
+    const [outbound, third] = resolveMetrics(config, { ...tenant, metrics: ['seats_outbound', 'seats_third_party'] }) as SeatMetric[];
+    expect(sessionCounts(outbound as SeatMetric, session({ handled: [['VOICE', 'PREVIEW']] }))).toBe(true);
+    expect(sessionCounts(third as SeatMetric, session({ media: 'THIRDPARTY', handled: [['THIRDPARTY', null]] }))).toBe(true);
+    expect(sessionCounts(third as SeatMetric, session({ media: 'WORKITEM', handled: [['WORKITEM', null]] }))).toBe(false);
+  });
+  it('layers back-office codes: catalogue, then configuration, per measure last', () => {
+    const config = {
+      catalogue: { seats_outbound: { codes: { status: 'X' }, measureCodes: { enabled: { agentGroupName: '2' } } } },
+    } as unknown as BdsConfig;
+    const [m] = resolveMetrics(config, { ...tenant, metrics: ['seats_outbound'] });
+    expect(m?.resolvedCodes.concurrent).toEqual({ channelType: '4', serviceClass: '23', activityType: '5', status: 'X', agentGroupName: '1' });
+    expect(m?.resolvedCodes.enabled).toEqual({ channelType: '4', serviceClass: '23', activityType: '5', status: 'X', agentGroupName: '2' });
+  });
+});
+
+describe('placement', () => {
+  it('takes the first location in configuration order that lists one of the agent\'s switches', () => {
+    const p = buildPlacement(tenant, new Map([[1, ['SIP_BER']], [2, ['SIP_BER', 'SIP_NYC']], [3, ['SIP_X']]]));
+    expect(p.regions[p.regionOf(1)]).toBe('EU');
+    expect(p.regions[p.regionOf(2)]).toBe('US');
+    expect(p.regions[p.regionOf(3)]).toBe('US');
+    expect(p.regions[p.regionOf(4)]).toBe('US');
+    expect(p.regions[p.regionOf(null)]).toBe('US');
+  });
+});
+
+describe('excluded agents', () => {
+  it('matches any pattern; a nameless agent is never excluded', () => {
+    expect(isExcluded('test_01', [/^test_/])).toBe(true);
+    expect(isExcluded('xtest_01', [/^test_/])).toBe(false);
+    expect(isExcluded(null, [/.*/])).toBe(false);
+  });
+});
+
+async function* rows(list: string[][]): AsyncGenerator<string[]> {
+  yield* list;
+}
+
+describe('groupByAgent and aggregateSeatDay', () => {
+  const day = { start: 0, end: 1000 };
+  it('refuses rows that are not sorted by agent', async () => {
+    const input = rows([
+      ['2', 'b', '', 's1', 'VOICE', '0', '10', '[]'],
+      ['1', 'a', '', 's2', 'VOICE', '0', '10', '[]'],
+    ]);
+    await expect(async () => {
+      for await (const _ of groupByAgent(input)) void _;
+    }).rejects.toThrow(/not sorted/);
+  });
+  it('counts an agent with overlapping sessions once, and only seconds inside the day', async () => {
+    const [metric] = resolveMetrics({ catalogue: {} } as unknown as BdsConfig, { ...tenant, metrics: ['seats_inbound_voice'] });
+    const result = await aggregateSeatDay({
+      rows: rows([
+        ['1', 'a', '', 's1', 'VOICE', '-50', '100', '[]'],
+        ['1', 'a', '', 's2', 'VOICE', '50', '150', '[]'],
+        ['2', 'b', '', 's3', 'VOICE', '149', '', '[]'],
+        ['3', 'test_c', '', 's4', 'VOICE', '0', '1000', '[]'],
+        ['4', 'd', '', 's5', 'VOICE', '2000', '3000', '[]'],
+      ]),
+      metrics: [metric as never],
+      placement: buildPlacement({ ...tenant, regions: [{ code: 'US', locations: [{ code: 'ALL', switches: [] }] }] }, undefined),
+      day,
+      exclude: [/^test_/],
+    });
+    expect(result.values).toEqual([
+      { metric: 'seats_inbound_voice', region: 'US', measure: 'concurrent', value: 2 },
+      { metric: 'seats_inbound_voice', region: 'US', measure: 'enabled', value: 2 },
+    ]);
+    expect(result.stats).toMatchObject({ sessions: 5, agents: 3, excludedAgents: 1, emptySessions: 1 });
+  });
+  it('gives an agent no interval when all its sessions end before they start', () => {
+    const agent = { resourceKey: 1, resourceName: 'a', personDbid: null, sessions: [session({ start: 10, end: 5 })] };
+    expect(agentIntervals(agent, [seat('seats_workspace')], day)).toEqual([[]]);
+  });
+});
