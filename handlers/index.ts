@@ -3,9 +3,11 @@ import type { BdsHandler } from '../lib/pipeline/handler';
 import { handler as aggregate } from './aggregate';
 import { handler as extractConfig } from './extract-config';
 import { handler as extractGim } from './extract-gim';
+import { handler as extractGvp } from './extract-gvp';
 
 export const HANDLERS: Readonly<Record<string, BdsHandler>> = {
   'extract-gim': extractGim,
   'extract-config': extractConfig,
+  'extract-gvp': extractGvp,
   aggregate,
 };

@@ -4,9 +4,12 @@
  * `distinct` rollup, for a month.
  */
 import type { LocalDate, TenantConfig } from '../config/types';
-import { CFG_AGENT_SWITCHES_DATASET } from '../extract/cfg';
+import { CFG_AGENT_SWITCHES_DATASET, CFG_VOICEMAIL_DATASET } from '../extract/cfg';
 import { GIM_SESSIONS_DATASET } from '../extract/gim';
-import type { MetricDefinition } from '../metrics/catalogue';
+import { gvpDatasetName } from '../extract/gvp';
+import type { GvpMetric, MetricDefinition } from '../metrics/catalogue';
+import { GLOBAL_REGION } from '../files/period-writer';
+import { aggregateGvpRegion } from './gvp';
 import type { ResolvedMetric } from '../metrics/resolve';
 import type { Interval } from './intervals';
 import { buildPlacement, needsAgentSwitches, type Placement } from './placement';
@@ -76,5 +79,34 @@ const seats: FamilyAggregator = {
   },
 };
 
+/** The voicemail-box count: objects in the day's Config DB snapshot. Global scope, no rollup. */
+const voicemail: FamilyAggregator = {
+  family: 'voicemail',
+  async day(input, metrics) {
+    let objects = 0;
+    for await (const _ of input.open(CFG_VOICEMAIL_DATASET)) objects += 1;
+    return {
+      values: metrics.map((m) => ({ metric: m.key, region: GLOBAL_REGION, measure: 'count' as const, value: objects })),
+      stats: { mailboxObjects: objects },
+    };
+  },
+};
+
+/** GVP ports and minutes, region by region from each region's own GVP dataset. */
+const gvp: FamilyAggregator = {
+  family: 'gvp',
+  async day(input, metrics) {
+    const own = metrics.filter((m): m is ResolvedMetric & GvpMetric => m.family === 'gvp');
+    const values: MetricValue[] = [];
+    const stats: Record<string, number> = {};
+    for (const region of input.tenant.regions) {
+      const result = await aggregateGvpRegion(input.open(gvpDatasetName(region.code)), own, region.code, input.day);
+      values.push(...result.values);
+      for (const [k, n] of Object.entries(result.stats)) stats[k] = (stats[k] ?? 0) + n;
+    }
+    return { values, stats };
+  },
+};
+
 /** The aggregators, one per metric family. */
-export const FAMILIES: readonly FamilyAggregator[] = [seats];
+export const FAMILIES: readonly FamilyAggregator[] = [seats, voicemail, gvp];

@@ -275,6 +275,9 @@ export const sourceSchema = z.strictObject({
   trustServerCertificate: z.boolean().optional(),
   connectTimeout: positiveDuration.optional(),
   queryTimeout: positiveDuration.optional(),
+  // GVP sources only: a deployment's own SQL for a Reporting Server whose schema differs from
+  // the reference (docs/gvp-queries.md).
+  queries: z.strictObject({ calls: text.optional(), mediaSessions: text.optional() }).optional(),
 });
 
 const timezone = z.string().superRefine((zone, ctx) => {
@@ -525,6 +528,12 @@ export function relationProblems(data: unknown): RawProblem[] {
     const source = record(sources[name]);
     if (source !== undefined) {
       checkSource(source, ['sources', name], problems);
+      if (name !== 'gvp' && source.queries !== undefined) {
+        problems.push({
+          path: ['sources', name, 'queries'],
+          message: 'only GVP sources take custom queries (sources.gvp or tenants[].regions[].gvp)',
+        });
+      }
     }
   }
 

@@ -26,6 +26,8 @@ export interface SourceConfig {
   readonly connectTimeout: number;
   /** Statement timeout in seconds (default 3600: a big site's day can take minutes). */
   readonly queryTimeout: number;
+  /** GVP sources: the deployment's own SQL replacing the reference queries (docs/gvp-queries.md). */
+  readonly queries?: { readonly calls?: string; readonly mediaSessions?: string };
 }
 
 export interface LocationConfig {

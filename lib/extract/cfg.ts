@@ -38,3 +38,48 @@ export async function* cfgAgentSwitchRows(
     yield [person, String(row.switch_name)];
   }
 }
+
+export const CFG_VOICEMAIL_DATASET = 'cfg_voicemail';
+
+/** Columns of the staged `cfg_voicemail` dataset: one row per object carrying a mailbox. */
+export const CFG_VOICEMAIL_COLUMNS = ['object_type', 'object_dbid'] as const;
+
+/**
+ * The tenant's DNs (2), Agent Logins (15) and Agent Groups (5) whose annex section `TServer`
+ * has a non-blank `gvm_mailbox` option, enabled or disabled (metrics.md, "Voicemail boxes").
+ * The tenant is the owning object's; a Person (3) or any other type never counts; an option
+ * in another section does not count; each object counts once. Blank means empty or spaces.
+ */
+export const CFG_VOICEMAIL_QUERY: SqlQuery = {
+  name: 'cfg_voicemail',
+  text: `
+SELECT DISTINCT o.object_type, o.object_dbid
+  FROM cfg_flex_prop o
+  JOIN cfg_flex_prop sec
+    ON sec.dbid = o.parent_dbid
+   AND sec.parent_dbid = 0
+   AND sec.object_dbid = o.object_dbid
+   AND sec.object_type = o.object_type
+   AND sec.prop_name = 'TServer'
+  LEFT JOIN cfg_dn dn ON o.object_type = 2 AND dn.dbid = o.object_dbid
+  LEFT JOIN cfg_agent_login al ON o.object_type = 15 AND al.dbid = o.object_dbid
+  LEFT JOIN cfg_group g ON o.object_type = 5 AND g.dbid = o.object_dbid
+ WHERE o.prop_name = 'gvm_mailbox'
+   AND o.object_type IN (2, 5, 15)
+   AND o.prop_value IS NOT NULL
+   AND LTRIM(RTRIM(o.prop_value)) <> ''
+   AND COALESCE(dn.tenant_dbid, al.tenant_dbid, g.tenant_dbid) = :tenantDbid
+ ORDER BY o.object_type, o.object_dbid`,
+};
+
+/** Streams the tenant's mailbox-carrying objects as staged rows. */
+export async function* cfgVoicemailRows(client: SourceClient, params: { tenantDbid: number }): AsyncGenerator<StagedCell[]> {
+  for await (const row of client.stream(CFG_VOICEMAIL_QUERY, params)) {
+    const type = Number(row.object_type);
+    const dbid = Number(row.object_dbid);
+    if (!Number.isSafeInteger(type) || !Number.isSafeInteger(dbid)) {
+      throw new SourceDataError(`cfg_voicemail: bad object ${String(row.object_type)}/${String(row.object_dbid)}`);
+    }
+    yield [type, dbid];
+  }
+}

@@ -7,8 +7,16 @@ import type { SourceName } from '../metrics/catalogue';
 import type { ResolvedMetric } from '../metrics/resolve';
 import { needsAgentSwitches } from '../aggregate/placement';
 import type { SourceClient } from '../sources/types';
-import { CFG_AGENT_SWITCH_COLUMNS, CFG_AGENT_SWITCHES_DATASET, cfgAgentSwitchRows } from './cfg';
+import {
+  CFG_AGENT_SWITCH_COLUMNS,
+  CFG_AGENT_SWITCHES_DATASET,
+  CFG_VOICEMAIL_COLUMNS,
+  CFG_VOICEMAIL_DATASET,
+  cfgAgentSwitchRows,
+  cfgVoicemailRows,
+} from './cfg';
 import { GIM_SESSION_COLUMNS, GIM_SESSIONS_DATASET, gimSessionRows } from './gim';
+import { GVP_USAGE_COLUMNS, gvpDatasetName, gvpUsageRows } from './gvp';
 import type { StagedCell } from './staged';
 
 /** What an extractor is given for one tenant and day. */
@@ -17,6 +25,8 @@ export interface ExtractParams {
   /** UTC epoch seconds of the day's bounds. */
   readonly dayStart: number;
   readonly dayEnd: number;
+  /** The configured source being read (custom queries live there). */
+  readonly source: SourceConfig;
 }
 
 export interface DatasetSpec {
@@ -46,6 +56,28 @@ const cfgAgentSwitches: DatasetSpec = {
   rows: (client, p) => cfgAgentSwitchRows(client, { tenantDbid: p.tenant.cfgTenantDbid }),
 };
 
+const cfgVoicemail: DatasetSpec = {
+  dataset: CFG_VOICEMAIL_DATASET,
+  source: 'config',
+  columns: CFG_VOICEMAIL_COLUMNS,
+  snapshot: true,
+  rows: (client, p) => cfgVoicemailRows(client, { tenantDbid: p.tenant.cfgTenantDbid }),
+};
+
+function gvpUsage(region: string, metrics: readonly ResolvedMetric[]): DatasetSpec {
+  const resources = new Set(metrics.flatMap((m) => (m.family === 'gvp' ? [m.resource] : [])));
+  const wanted = { calls: resources.has('call'), asr: resources.has('asr'), tts: resources.has('tts') };
+  return {
+    dataset: gvpDatasetName(region),
+    source: 'gvp',
+    region,
+    columns: GVP_USAGE_COLUMNS,
+    snapshot: false,
+    rows: (client, p) =>
+      gvpUsageRows(client, p.source, { tenantDbid: p.tenant.cfgTenantDbid, dayStart: p.dayStart, dayEnd: p.dayEnd }, wanted),
+  };
+}
+
 /** The datasets needed by the tenant's metrics, in a stable order. */
 export function datasetsFor(tenant: TenantConfig, metrics: readonly ResolvedMetric[]): DatasetSpec[] {
   const specs: DatasetSpec[] = [];
@@ -53,6 +85,10 @@ export function datasetsFor(tenant: TenantConfig, metrics: readonly ResolvedMetr
     specs.push(gimSessions);
     // A tenant with a single location places every agent there: no Config DB needed.
     if (needsAgentSwitches(tenant)) specs.push(cfgAgentSwitches);
+  }
+  if (metrics.some((m) => m.family === 'voicemail')) specs.push(cfgVoicemail);
+  if (metrics.some((m) => m.family === 'gvp')) {
+    for (const region of tenant.regions) specs.push(gvpUsage(region.code, metrics));
   }
   return specs;
 }

@@ -59,7 +59,7 @@ export async function extractDay(options: ExtractDayOptions): Promise<ExtractedD
         meta = await writeStagedDataset(
           { dataDir: config.dataDir, tenant: tenant.id, dataset: spec.dataset, date },
           spec.columns,
-          spec.rows(client, { tenant, dayStart: window.start, dayEnd: window.end }),
+          spec.rows(client, { tenant, dayStart: window.start, dayEnd: window.end, source: source.config }),
           { source: source.name, window, ...(spec.snapshot ? { snapshotAt: new Date().toISOString() } : {}) },
         );
       } catch (error) {

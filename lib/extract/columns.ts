@@ -1,0 +1,47 @@
+/**
+ * Checks a query's result columns against its contract. Custom queries (a deployment's own SQL
+ * for GVP) are held to the same documented columns as the built-in ones; a missing column fails
+ * the extraction, naming the column, before anything is staged.
+ */
+import type { Row } from '../sources/types';
+import { SourceDataError } from './errors';
+
+/** Maps each required column to the row's key (matched ignoring case: SQL Server keeps the alias's case). */
+export function columnAccessor(
+  row: Row,
+  required: readonly string[],
+  what: { query: string; source: string },
+): ReadonlyMap<string, string> {
+  const byLower = new Map(Object.keys(row).map((k) => [k.toLowerCase(), k]));
+  const map = new Map<string, string>();
+  const missing: string[] = [];
+  for (const column of required) {
+    const key = byLower.get(column);
+    if (key === undefined) missing.push(column);
+    else map.set(column, key);
+  }
+  if (missing.length > 0) {
+    throw new SourceDataError(
+      `query ${what.query} of source ${what.source} returned no column ${missing.map((m) => `"${m}"`).join(', ')} ` +
+        `(it returned: ${Object.keys(row).join(', ') || 'nothing'}); the query must return ${required.join(', ')}`,
+    );
+  }
+  return map;
+}
+
+/**
+ * Epoch seconds of a timestamp from a source: a Date, or an ISO 8601 text read as UTC when it
+ * carries no zone (GVP stores UTC without a zone). Sub-second parts are dropped: billing works
+ * in whole seconds. Null stays null (an open fact).
+ */
+export function epochSeconds(value: unknown, column: string, context: string): number | null {
+  if (value === null || value === undefined) return null;
+  let ms: number;
+  if (value instanceof Date) ms = value.getTime();
+  else if (typeof value === 'string') {
+    const iso = value.includes('T') ? value : value.replace(' ', 'T');
+    ms = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`);
+  } else ms = Number.NaN;
+  if (!Number.isFinite(ms)) throw new SourceDataError(`${context}: column ${column} is not a timestamp: ${String(value)}`);
+  return Math.floor(ms / 1000);
+}

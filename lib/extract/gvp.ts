@@ -1,0 +1,126 @@
+/**
+ * GVP Reporting Server extraction: the tenant's MCP calls and ASR/TTS sessions that overlap the
+ * day, into one staged dataset per region (`gvp_usage_<REGION>`, columns kind, id, start_ts,
+ * end_ts in epoch seconds). The Reporting Server's physical schema is not public: the default
+ * queries target the reference stand-in schema, and a source may carry its own
+ * (`queries.calls`, `queries.mediaSessions`), held to the same result columns.
+ */
+import type { SourceConfig } from '../config/types';
+import type { SourceClient, SqlQuery, SqlValue } from '../sources/types';
+import { columnAccessor, epochSeconds } from './columns';
+import { SourceDataError } from './errors';
+import type { StagedCell } from './staged';
+
+export const GVP_USAGE_COLUMNS = ['kind', 'id', 'start_ts', 'end_ts'] as const;
+
+/** The staged dataset of one region's GVP usage. */
+export function gvpDatasetName(region: string): string {
+  return `gvp_usage_${region}`;
+}
+
+/** Result columns a calls query must return. */
+export const CALL_COLUMNS = ['call_id', 'call_start', 'call_end'] as const;
+/** Result columns a media-sessions query must return. */
+export const MEDIA_SESSION_COLUMNS = ['session_id', 'resource_kind', 'start_ts', 'end_ts'] as const;
+
+/**
+ * MCP call detail records of the tenant overlapping the day. RM and CCP records describe the
+ * same calls from other components and are not counted. Calls of any length and calls still in
+ * progress (call_end NULL) are included.
+ */
+export const GVP_CALLS_QUERY: SqlQuery = {
+  name: 'gvp_calls',
+  text: `
+SELECT CAST(c.cdr_id AS VARCHAR(20)) AS call_id, c.call_start, c.call_end
+  FROM gvp_cdr c
+ WHERE c.component = 'MCP'
+   AND c.tenant_id = :tenantDbid
+   AND c.call_start < :dayEnd
+   AND (c.call_end IS NULL OR c.call_end > :dayStart)`,
+};
+
+/** ASR and TTS sessions of the tenant overlapping the day. */
+export const GVP_MEDIA_SESSIONS_QUERY: SqlQuery = {
+  name: 'gvp_media_sessions',
+  text: `
+SELECT CAST(m.id AS VARCHAR(20)) AS session_id, m.resource_kind, m.start_ts, m.end_ts
+  FROM gvp_media_resource_session m
+ WHERE m.tenant_id = :tenantDbid
+   AND m.resource_kind IN ('ASR', 'TTS')
+   AND m.start_ts < :dayEnd
+   AND (m.end_ts IS NULL OR m.end_ts > :dayStart)`,
+};
+
+/** `2026-10-31T04:00:00`: a UTC timestamp without zone, which both PostgreSQL and SQL Server convert implicitly. */
+function utcTimestamp(epochSeconds: number): string {
+  return new Date(epochSeconds * 1000).toISOString().slice(0, 19);
+}
+
+/**
+ * The named parameters every GVP query receives: :tenantDbid, :dayStart and :dayEnd (UTC
+ * timestamps), :dayStartEpoch and :dayEndEpoch (epoch seconds).
+ */
+export function gvpParameters(tenantDbid: number, dayStart: number, dayEnd: number): Record<string, SqlValue> {
+  return {
+    tenantDbid,
+    dayStart: utcTimestamp(dayStart),
+    dayEnd: utcTimestamp(dayEnd),
+    dayStartEpoch: dayStart,
+    dayEndEpoch: dayEnd,
+  };
+}
+
+function idOf(value: unknown, column: string, context: string): string {
+  if (value === null || value === undefined || value === '') throw new SourceDataError(`${context}: column ${column} is empty`);
+  return typeof value === 'string' ? value : String(value);
+}
+
+/** Which GVP facts to extract. */
+export interface GvpWanted {
+  readonly calls: boolean;
+  readonly asr: boolean;
+  readonly tts: boolean;
+}
+
+/** Streams a region's GVP usage as staged rows: calls first, then ASR/TTS sessions. */
+export async function* gvpUsageRows(
+  client: SourceClient,
+  source: SourceConfig,
+  params: { tenantDbid: number; dayStart: number; dayEnd: number },
+  wanted: GvpWanted,
+): AsyncGenerator<StagedCell[]> {
+  const values = gvpParameters(params.tenantDbid, params.dayStart, params.dayEnd);
+  if (wanted.calls) {
+    const query = source.queries?.calls === undefined ? GVP_CALLS_QUERY : { name: 'gvp_calls (custom)', text: source.queries.calls };
+    const context = `${query.name} of ${client.sourceName}`;
+    let columns: ReadonlyMap<string, string> | undefined;
+    for await (const row of client.stream(query, values)) {
+      columns ??= columnAccessor(row, CALL_COLUMNS, { query: query.name, source: client.sourceName });
+      const start = epochSeconds(row[columns.get('call_start') ?? ''], 'call_start', context);
+      if (start === null) throw new SourceDataError(`${context}: call_start is NULL`);
+      yield ['call', idOf(row[columns.get('call_id') ?? ''], 'call_id', context), start, epochSeconds(row[columns.get('call_end') ?? ''], 'call_end', context)];
+    }
+  }
+  if (wanted.asr || wanted.tts) {
+    const query =
+      source.queries?.mediaSessions === undefined
+        ? GVP_MEDIA_SESSIONS_QUERY
+        : { name: 'gvp_media_sessions (custom)', text: source.queries.mediaSessions };
+    const context = `${query.name} of ${client.sourceName}`;
+    let columns: ReadonlyMap<string, string> | undefined;
+    for await (const row of client.stream(query, values)) {
+      columns ??= columnAccessor(row, MEDIA_SESSION_COLUMNS, { query: query.name, source: client.sourceName });
+      const kind = String(row[columns.get('resource_kind') ?? ''] ?? '').trim().toUpperCase();
+      if (kind !== 'ASR' && kind !== 'TTS') continue;
+      if ((kind === 'ASR' && !wanted.asr) || (kind === 'TTS' && !wanted.tts)) continue;
+      const start = epochSeconds(row[columns.get('start_ts') ?? ''], 'start_ts', context);
+      if (start === null) throw new SourceDataError(`${context}: start_ts is NULL`);
+      yield [
+        kind.toLowerCase(),
+        idOf(row[columns.get('session_id') ?? ''], 'session_id', context),
+        start,
+        epochSeconds(row[columns.get('end_ts') ?? ''], 'end_ts', context),
+      ];
+    }
+  }
+}
