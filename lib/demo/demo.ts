@@ -1,4 +1,182 @@
-/** `bds demo` (being written). */
-export async function runDemo(_options: { dir: string; month: string | undefined }): Promise<number> {
-  throw new Error('demo not implemented yet');
+/**
+ * `bds demo`: the whole product on a generated month, with nothing installed beyond `npm ci`.
+ * An embedded PostgreSQL holds the three reference source schemas and a seeded month of
+ * activity for two tenants; BDS processes every day of the month through the same pipeline a
+ * site runs, into `<dir>/data`, and prints the month's figures.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+import { loadConfig } from '../config/load';
+import { ExitCode } from '../errors';
+import { table } from '../cli/format';
+import { UsageError } from '../cli/errors';
+import { createLogger } from '../log/logger';
+import { registerSecrets } from '../log/redact';
+import { runDays } from '../pipeline/run-days';
+import { referenceSchema } from '../package-root';
+import { eachDay, lastDayOfMonth } from '../time/calendar';
+import { readFile } from 'node:fs/promises';
+import { billingFolder, manifestName, type Manifest } from '../files/period-writer';
+import { DEMO_EXCLUDE_AGENTS, DEMO_TENANTS, GVP_COMPONENTS, loadActivity } from './generate';
+import { startEmbeddedPostgres } from './embedded-postgres';
+
+/** The demo's month and seed: fixed, so every run produces the same files. October 2026 has Berlin's 25-hour day. */
+export const DEMO_MONTH = '2026-10';
+export const DEMO_SEED = 20261026;
+
+const SEATS = [
+  'seats_inbound_voice',
+  'seats_outbound',
+  'seats_callback',
+  'seats_chat',
+  'seats_email',
+  'seats_sms',
+  'seats_social',
+  'seats_cobrowse',
+  'seats_third_party',
+  'seats_workspace',
+];
+const GVP = ['gvp_ports', 'gvp_minutes', 'gvp_asr_ports', 'gvp_tts_ports', 'gvp_asr_minutes', 'gvp_tts_minutes'];
+
+// Acme's two regions each have their own Media Control Platforms in the demo's single Reporting
+// Server, so each region's GVP source selects its own MCPs with a custom query (as a site whose
+// RS differs from the reference would).
+function regionGvp(mcps: readonly number[]): string {
+  const ids = mcps.join(', ');
+  const indent = (sql: string): string => sql.split('\n').map((l) => `              ${l}`).join('\n');
+  return `
+        gvp:
+          client: pg
+          connectionString: \${env:BDS_DEMO_DB}
+          queries:
+            calls: |
+${indent(`SELECT CAST(c.cdr_id AS VARCHAR(20)) AS call_id, c.call_start, c.call_end
+  FROM gvp_cdr c
+ WHERE c.component = 'MCP' AND c.comp_id IN (${ids}) AND c.tenant_id = :tenantDbid
+   AND c.call_start < :dayEnd AND (c.call_end IS NULL OR c.call_end > :dayStart)`)}
+            mediaSessions: |
+${indent(`SELECT CAST(m.id AS VARCHAR(20)) AS session_id, m.resource_kind, m.start_ts, m.end_ts
+  FROM gvp_media_resource_session m
+ WHERE m.tenant_id = :tenantDbid
+   AND m.start_ts < :dayEnd AND (m.end_ts IS NULL OR m.end_ts > :dayStart)
+   AND EXISTS (SELECT 1 FROM gvp_cdr c WHERE c.session_id = m.session_id AND c.component = 'MCP'
+                  AND c.comp_id IN (${ids}) AND c.tenant_id = :tenantDbid)`)}`;
+}
+
+/** The demo's configuration file. */
+export function demoConfig(month: string): string {
+  const [acme, globex] = DEMO_TENANTS;
+  const first = `${month}-01`;
+  return `# Written by \`bds demo\`: the configuration it processed the generated month with.
+customer:
+  garn: GARN0042
+  name: Acme Corp
+dataDir: ./data
+processingDelay: 2h
+sources:
+  gim: { client: pg, connectionString: "\${env:BDS_DEMO_DB}" }
+  config: { client: pg, connectionString: "\${env:BDS_DEMO_DB}" }
+  gvp: { client: pg, connectionString: "\${env:BDS_DEMO_DB}" }
+tenants:
+  - id: ${acme?.name}
+    gimTenantKey: ${acme?.gimTenantKey}
+    cfgTenantDbid: ${acme?.cfgTenantDbid}
+    timezone: ${acme?.timezone}
+    productionDate: ${first}
+    excludeAgents: ${JSON.stringify(DEMO_EXCLUDE_AGENTS)}
+    metrics: [${[...SEATS, 'voicemail_boxes', ...GVP].join(', ')}]
+    regions:
+      - code: US${regionGvp(GVP_COMPONENTS.mcp.slice(0, 2))}
+        locations:
+          - { code: NYC, switches: [SIP_NYC] }
+          - { code: CHI, switches: [SIP_CHI] }
+      - code: EU${regionGvp(GVP_COMPONENTS.mcp.slice(2))}
+        locations:
+          - { code: BER, switches: [SIP_BER] }
+          - { code: MAIN, switches: [] }
+  - id: ${globex?.name}
+    gimTenantKey: ${globex?.gimTenantKey}
+    cfgTenantDbid: ${globex?.cfgTenantDbid}
+    timezone: ${globex?.timezone}
+    productionDate: ${first}
+    excludeAgents: ${JSON.stringify(DEMO_EXCLUDE_AGENTS)}
+    metrics: [seats_inbound_voice, seats_chat, seats_workspace, gvp_ports, gvp_minutes]
+    regions:
+      - code: UK
+        locations:
+          - { code: LON, switches: [] }
+`;
+}
+
+/** Runs the demo; returns the exit code. */
+export async function runDemo(options: { dir: string; month?: string | undefined }): Promise<number> {
+  const month = options.month ?? DEMO_MONTH;
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new UsageError(`--month ${JSON.stringify(month)}: expected YYYY-MM`);
+  const dir = resolve(options.dir);
+  const out = (line: string): boolean => process.stdout.write(line + '\n');
+  const started = Date.now();
+  // Only what the demo itself wrote is replaced, never anything else in the folder.
+  await rm(join(dir, 'data'), { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+
+  out(`bds demo: starting an embedded PostgreSQL and generating ${month} (seed ${DEMO_SEED}) ...`);
+  const db = await startEmbeddedPostgres();
+  const client = new pg.Client({ connectionString: db.url });
+  try {
+    await client.connect();
+    for (const schema of ['gim', 'cfg', 'gvp'] as const) await client.query(referenceSchema(schema));
+    const generated = await loadActivity(client, { seed: DEMO_SEED, month, tenants: DEMO_TENANTS });
+    await client.end();
+    out(`  ${generated.totalRows.toLocaleString('en-US')} source rows in ${Object.keys(generated.rows).length} tables`);
+
+    const configPath = join(dir, 'bds.config.yaml');
+    await writeFile(configPath, demoConfig(month));
+    const loaded = loadConfig({ path: configPath, env: { ...process.env, BDS_DEMO_DB: db.url } });
+    registerSecrets(loaded.secrets);
+    const config = loaded.config;
+    const days = eachDay(`${month}-01`, lastDayOfMonth(`${month}-01`));
+    out(`  processing ${days.length} days for ${config.tenants.length} tenants into ${config.dataDir} ...`);
+    const summary = await runDays({
+      config,
+      targets: config.tenants.map((tenant) => ({ tenant, dates: days })),
+      log: createLogger({ level: 'warn' }),
+      stages: { extract: true, aggregate: true },
+    });
+
+    const files = summary.days.reduce((n, d) => n + d.files, 0);
+    out(`  ${summary.days.filter((d) => d.ok).length} tenant-days processed, ${files} billing files written in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    for (const d of summary.days) if (!d.ok) out(`  FAILED ${d.tenant} ${d.date} (${d.failedStage ?? 'other'}): ${d.error ?? ''}`);
+
+    const rows: (string | number)[][] = [];
+    for (const tenant of config.tenants) {
+      const period = { type: 'monthly', month } as const;
+      const daily = { type: 'daily', date: days[days.length - 1] ?? '' } as const;
+      const read = async (p: typeof period | typeof daily): Promise<Manifest | undefined> => {
+        try {
+          return JSON.parse(await readFile(join(billingFolder(config.dataDir, tenant.id, p), manifestName(tenant.id, p)), 'utf8')) as Manifest;
+        } catch {
+          return undefined;
+        }
+      };
+      const monthly = await read(period);
+      const lastDay = await read(daily);
+      for (const manifest of [monthly, lastDay]) {
+        for (const file of manifest?.files ?? []) {
+          if (manifest === lastDay && file.metric !== 'voicemail_boxes') continue;
+          const csv = await readFile(join(billingFolder(config.dataDir, tenant.id, manifest === monthly ? period : daily), file.name), 'utf8');
+          for (const line of csv.trim().split('\n').slice(1)) {
+            const cells = line.split(',');
+            rows.push([tenant.id, file.region, file.metric, cells[5] ?? '', cells[7] ?? '', Number(cells[cells.length - 1])]);
+          }
+        }
+      }
+    }
+    out(table(['tenant', 'region', 'metric', 'measure', 'period', 'value'], rows));
+    out(`Files: ${join(config.dataDir, 'billing')}   Configuration used: ${configPath}`);
+    return summary.ok ? ExitCode.ok : summary.exitCode;
+  } finally {
+    await client.end().catch(() => undefined);
+    await db.stop();
+  }
 }

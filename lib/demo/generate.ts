@@ -776,7 +776,6 @@ class TenantRun {
 
 interface RunPlan {
   readonly seed: number;
-  readonly monthText: string;
   readonly year: number;
   /** 1…12 */
   readonly month: number;
@@ -804,9 +803,13 @@ function plan(options: GenerateOptions): RunPlan {
     throw new GenerateOptionsError(`month must be YYYY-MM between 2000-01 and 2079-12, got "${options.month}"`);
   }
   const scale = options.scale ?? 1;
-  if (!(Number.isFinite(scale) && scale > 0 && scale <= 100)) throw new GenerateOptionsError(`scale must be in (0, 100], got ${scale}`);
+  if (!(Number.isFinite(scale) && scale > 0 && scale <= 100)) {
+    throw new GenerateOptionsError(`scale must be in (0, 100], got ${scale}`);
+  }
   const chunkRows = options.chunkRows ?? 1000;
-  if (!positiveInteger(chunkRows, 1_000_000)) throw new GenerateOptionsError(`chunkRows must be a positive integer, got ${chunkRows}`);
+  if (!positiveInteger(chunkRows, 1_000_000)) {
+    throw new GenerateOptionsError(`chunkRows must be a positive integer, got ${chunkRows}`);
+  }
   const include = new Set(options.include ?? ALL_PARTS);
   for (const part of include) {
     if (!ALL_PARTS.includes(part)) throw new GenerateOptionsError(`unknown part "${String(part)}"`);
@@ -843,7 +846,6 @@ function plan(options: GenerateOptions): RunPlan {
   for (let d = 1; d <= daysInMonth; d += 1) days.push(dayInfo(year, month, d, d));
   return {
     seed: options.seed,
-    monthText: options.month,
     year,
     month,
     monthIndex: (year - 2000) * 12 + month - 1,
@@ -951,7 +953,8 @@ function* configRows(t: TenantRun): Generator<Emit> {
   const supervisors = Math.max(1, Math.round(layout.agents / 25));
   for (let k = 0; k < supervisors; k += 1) {
     const dbid = base + 950_001 + k;
-    yield ['cfg_person', [dbid, tenant, `supervisor${k + 1}@${layout.name}`, 'Sam', `Lead${k + 1}`, `${layout.name.toUpperCase()}-S${k + 1}`, 1, 1]];
+    const userName = `supervisor${k + 1}@${layout.name}`;
+    yield ['cfg_person', [dbid, tenant, userName, 'Sam', `Lead${k + 1}`, `${layout.name.toUpperCase()}-S${k + 1}`, 1, 1]];
     // Decoy: the option on a Person (object type 3) is not a mailbox.
     if (k === 0) yield* section(dbid, 3, 'TServer', [['gvm_mailbox', '7001']]);
   }
@@ -1202,7 +1205,11 @@ function* agentDay(t: TenantRun, td: TenantDay, agent: AgentModel): Generator<Em
     }
   }
   if (rng.chance(0.01)) {
-    const other: MediaCode | undefined = !agent.media.includes('CHAT') ? 'CHAT' : !agent.media.includes('VOICE') ? 'VOICE' : undefined;
+    const other: MediaCode | undefined = !agent.media.includes('CHAT')
+      ? 'CHAT'
+      : !agent.media.includes('VOICE')
+        ? 'VOICE'
+        : undefined;
     const [start, end] = at(spans, spans.length - 1);
     const when = start + rng.int(0, Math.max(0, end - start - 1));
     if (other !== undefined && when < t.snapshot) {
@@ -1241,7 +1248,8 @@ function* orphanDay(t: TenantRun, td: TenantDay): Generator<Emit> {
 function gvpSessionId(t: TenantRun, rng: Rng): string {
   const hex = (value: number, width: number): string => value.toString(16).toUpperCase().padStart(width, '0');
   const serial = t.nextSessionSerial();
-  return `${hex(rng.int(0, 0xffffffff), 8)}-${hex(t.layout.cfgTenantDbid, 4)}-${hex(t.run.monthIndex, 4)}-${hex(rng.int(0, 0xffff), 4)}-${hex(serial, 12)}`;
+  const random = `${hex(rng.int(0, 0xffffffff), 8)}`;
+  return `${random}-${hex(t.layout.cfgTenantDbid, 4)}-${hex(t.run.monthIndex, 4)}-${hex(rng.int(0, 0xffff), 4)}-${hex(serial, 12)}`;
 }
 
 function* mediaSession(t: TenantRun, kind: 'ASR' | 'TTS', sessionId: string, startMs: number, endMs: number): Generator<Emit> {
@@ -1262,18 +1270,24 @@ function* gvpCall(t: TenantRun, rng: Rng, startMs: number, plannedEndMs: number)
   const sessionId = gvpSessionId(t, rng);
   const appId = tenant * 10 + rng.int(1, 3);
   const dn = `+1800${String(tenant).padStart(4, '0')}${String(rng.int(0, 2)).padStart(3, '0')}`;
-  const until = (ms: number): string | null => (ms > snapshotMs ? null : gvpTimestamp(ms));
+  // Every component's record of the call shares its session id; a record still running at the
+  // snapshot has no end.
+  const cdr = (component: 'MCP' | 'RM' | 'CCP', compId: number, fromMs: number, toMs: number): Emit => [
+    'gvp_cdr',
+    [t.next('gvp_cdr'), component, compId, sessionId, tenant, appId, dn, gvpTimestamp(fromMs),
+      toMs > snapshotMs ? null : gvpTimestamp(toMs)],
+  ];
   const rmStart = startMs - rng.int(50, 800);
   const rm = rng.pick(GVP_COMPONENTS.rm);
   if (rng.chance(0.01)) {
     // Rejected by the Resource Manager: an RM record and no MCP call.
-    yield ['gvp_cdr', [t.next('gvp_cdr'), 'RM', rm, sessionId, tenant, appId, dn, gvpTimestamp(rmStart), until(rmStart + rng.int(500, 3000))]];
+    yield cdr('RM', rm, rmStart, rmStart + rng.int(500, 3000));
     return;
   }
-  yield ['gvp_cdr', [t.next('gvp_cdr'), 'MCP', rng.pick(GVP_COMPONENTS.mcp), sessionId, tenant, appId, dn, gvpTimestamp(startMs), until(plannedEndMs)]];
-  yield ['gvp_cdr', [t.next('gvp_cdr'), 'RM', rm, sessionId, tenant, appId, dn, gvpTimestamp(rmStart), until(plannedEndMs + rng.int(50, 500))]];
+  yield cdr('MCP', rng.pick(GVP_COMPONENTS.mcp), startMs, plannedEndMs);
+  yield cdr('RM', rm, rmStart, plannedEndMs + rng.int(50, 500));
   if (rng.chance(0.08)) {
-    yield ['gvp_cdr', [t.next('gvp_cdr'), 'CCP', at(GVP_COMPONENTS.ccp, 0), sessionId, tenant, appId, dn, gvpTimestamp(startMs + rng.int(20, 200)), until(plannedEndMs + rng.int(0, 200))]];
+    yield cdr('CCP', at(GVP_COMPONENTS.ccp, 0), startMs + rng.int(20, 200), plannedEndMs + rng.int(0, 200));
   }
   const tts = rng.chance(0.55);
   const asr = rng.chance(0.35);

@@ -24,7 +24,7 @@ SELECT DISTINCT li.person_dbid, sw.name AS switch_name
   JOIN cfg_agent_login al ON al.dbid = li.agent_login_dbid
   JOIN cfg_switch sw ON sw.dbid = al.switch_dbid
  WHERE p.tenant_dbid = :tenantDbid
- ORDER BY li.person_dbid, sw.name`,
+ ORDER BY li.person_dbid, switch_name`,
 };
 
 /** Streams the tenant's (person, switch) pairs as staged rows. */

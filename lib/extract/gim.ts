@@ -35,7 +35,8 @@ export const GIM_SESSION_COLUMNS = [
  * - Interactions are bounded below by the earliest session's start key so that the index on
  *   interaction_resource_fact.start_date_time_key limits the rows joined.
  * - Rows come sorted by agent, then session start: aggregation relies on that order to process
- *   one agent at a time in constant memory.
+ *   one agent at a time in constant memory. The handled pairs of a session are sorted in Node,
+ *   not in SQL, because PostgreSQL and SQL Server order NULL subtypes differently.
  */
 export const GIM_SESSIONS_QUERY: SqlQuery = {
   name: 'gim_sessions',
@@ -84,7 +85,7 @@ SELECT x.resource_key,
        h.handled_subtype
   FROM sessions x
   LEFT JOIN handled h ON h.session_key = x.session_key
- ORDER BY x.resource_key, x.start_ts, x.session_key, h.handled_media, h.handled_subtype`,
+ ORDER BY x.resource_key, x.start_ts, x.session_key`,
 };
 
 function integerOrNull(row: Readonly<Record<string, unknown>>, column: string, nullable: boolean): number | null {
@@ -105,6 +106,15 @@ function stringOrNull(value: unknown): string | null {
   return typeof value === 'string' ? value : String(value);
 }
 
+/** Orders (media, subtype) pairs by media, then subtype with NULL first, by code unit (no locale). */
+function comparePairs(a: [string, string | null], b: [string, string | null]): number {
+  if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1;
+  if (a[1] === b[1]) return 0;
+  if (a[1] === null) return -1;
+  if (b[1] === null) return 1;
+  return a[1] < b[1] ? -1 : 1;
+}
+
 /**
  * Runs the sessions query and folds the (session × handled pair) rows into one staged row per
  * session, in the query's order.
@@ -118,6 +128,7 @@ export async function* gimSessionRows(
   let pairs: [string, string | null][] = [];
   const flush = (): StagedCell[] | undefined => {
     if (current === undefined) return undefined;
+    pairs.sort(comparePairs);
     current[7] = JSON.stringify(pairs);
     return current;
   };

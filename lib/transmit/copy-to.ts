@@ -1,0 +1,172 @@
+/**
+ * The `copyTo` destinations: extra local folders (a finance share, a folder another tool picks
+ * up) that receive an identical copy of every billing file and its `.sha256` side file, laid out
+ * like the billing folder: `<copyTo>/<tenant>/<YYYY>/<MM>/<file>`.
+ *
+ * Copies are written under a temporary name and renamed (a reader never sees half a file), the
+ * CSV before its side file (a side file present means its CSV is complete), and each is read
+ * back and hashed before the delivery counts.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform, Writable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createAtomicWriteStream, writeFileAtomic } from '../files/atomic';
+import type { Logger } from '../log/logger';
+import { SourceFileError, VerificationError } from './errors';
+import type { BillingFileRef, DeliveryOutcome, Destination } from './transmit';
+
+/** A pass-through stream that hashes (SHA-256) and counts what flows through it. */
+export class DigestPassThrough extends Transform {
+  private readonly hash = createHash('sha256');
+  private count = 0;
+  private result: string | undefined;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.hash.update(chunk);
+    this.count += chunk.length;
+    callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    this.result = this.hash.digest('hex');
+    callback();
+  }
+
+  /** Hex digest of everything that passed; only once the stream has ended. */
+  get sha256(): string | undefined {
+    return this.result;
+  }
+
+  get bytes(): number {
+    return this.count;
+  }
+}
+
+/** SHA-256 (hex) and size of whatever a readable stream yields, read with backpressure. */
+export async function digestStream(source: NodeJS.ReadableStream): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  await pipeline(
+    source,
+    new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        hash.update(chunk);
+        bytes += chunk.length;
+        callback();
+      },
+    }),
+  );
+  return { sha256: hash.digest('hex'), bytes };
+}
+
+/** SHA-256 (hex) and size of a file, streamed. */
+export function digestFile(path: string): Promise<{ sha256: string; bytes: number }> {
+  return digestStream(createReadStream(path));
+}
+
+export function errorCode(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
+    ? error.code
+    : undefined;
+}
+
+/** The ledger id of a copyTo folder. */
+export function copyDestinationId(root: string): string {
+  return `copy:${root}`;
+}
+
+/** Where a billing file's copy goes: `<root>/<tenant>/<YYYY>/<MM>/<name>`. */
+export function copyTargetPath(root: string, file: Pick<BillingFileRef, 'tenant' | 'folder' | 'name'>): string {
+  return join(root, file.tenant, ...file.folder.split('/'), file.name);
+}
+
+/** Is there already a file at `path` with exactly this size and digest? */
+async function holds(path: string, sha256: string, bytes: number): Promise<boolean> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile() || info.size !== bytes) return false;
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return false;
+    throw error;
+  }
+  return (await digestFile(path)).sha256 === sha256;
+}
+
+async function verifyCopy(path: string, sha256: string, bytes: number): Promise<void> {
+  const written = await digestFile(path);
+  if (written.bytes !== bytes || written.sha256 !== sha256) {
+    throw new VerificationError(
+      path,
+      `the copy reads back as ${written.bytes} bytes with SHA-256 ${written.sha256}, expected ${bytes} bytes with ${sha256}`,
+    );
+  }
+}
+
+/** One `copyTo` folder. */
+export class CopyDestination implements Destination {
+  readonly id: string;
+
+  /** @param root the folder's absolute path (configuration resolves it). */
+  constructor(
+    readonly root: string,
+    private readonly log: Logger,
+  ) {
+    this.id = copyDestinationId(root);
+  }
+
+  /**
+   * Copies the file and its side file unless identical copies are already there.
+   *
+   * @throws SourceFileError when the billing file vanished or changed while it was copied (the
+   *   half-made copy is discarded); other errors (the folder is unwritable, full, or a network
+   *   share is away) propagate for the caller to retry.
+   */
+  async deliver(file: BillingFileRef): Promise<DeliveryOutcome> {
+    const target = copyTargetPath(this.root, file);
+    const alreadyThere = await holds(target, file.sha256, file.bytes);
+    if (!alreadyThere) await this.copyBillingFile(file, target);
+
+    const sideTarget = `${target}.sha256`;
+    const sideBytes = Buffer.byteLength(file.checksumText);
+    const sideSha256 = createHash('sha256').update(file.checksumText).digest('hex');
+    if (!(await holds(sideTarget, sideSha256, sideBytes))) {
+      // The side file's bytes were read and checked before delivery started; they are tiny.
+      await writeFileAtomic(sideTarget, file.checksumText);
+      await verifyCopy(sideTarget, sideSha256, sideBytes);
+    }
+    return { target, sent: !alreadyThere };
+  }
+
+  private async copyBillingFile(file: BillingFileRef, target: string): Promise<void> {
+    const out = await createAtomicWriteStream(target);
+    const digest = new DigestPassThrough();
+    try {
+      await pipeline(createReadStream(file.path), digest, out.stream);
+    } catch (error) {
+      await out.abort();
+      if (errorCode(error) === 'ENOENT' && typeof error === 'object' && error !== null && 'path' in error && error.path === file.path) {
+        throw new SourceFileError(file.file, 'missing', 'the billing file disappeared while it was being copied', { cause: error });
+      }
+      throw error;
+    }
+    if (digest.sha256 !== file.sha256 || digest.bytes !== file.bytes) {
+      await out.abort();
+      throw new SourceFileError(
+        file.file,
+        'changed',
+        `the billing file changed while it was being copied (now ${digest.bytes} bytes, SHA-256 ${digest.sha256 ?? '?'}); not copied`,
+      );
+    }
+    await out.commit();
+    await verifyCopy(target, file.sha256, file.bytes);
+    this.log.debug('copied', { destination: this.id, file: file.file, target });
+  }
+
+  /** Nothing to release; present so every destination closes the same way. */
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

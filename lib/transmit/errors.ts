@@ -1,0 +1,74 @@
+import { BdsError } from '../errors';
+
+/** The delivery ledger cannot be read or appended to, or holds something that is not a delivery record. */
+export class LedgerError extends BdsError {
+  constructor(
+    readonly path: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${path}: ${message}`, options);
+  }
+}
+
+/**
+ * A billing file cannot be delivered as it is on disk: gone, or no longer what its manifest and
+ * `.sha256` side file say. Retrying does not help; the file is reported, never sent.
+ */
+export class SourceFileError extends BdsError {
+  constructor(
+    readonly file: string,
+    readonly reason: 'missing' | 'changed' | 'unreadable',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${file}: ${message}`, options);
+  }
+}
+
+/** One billing file could not be delivered to one destination (after the retries of the run). */
+export class DeliveryError extends BdsError {
+  constructor(
+    readonly destination: string,
+    readonly file: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${destination}: ${file}: ${message}`, options);
+  }
+}
+
+/** What arrived at a destination is not what was sent (size or digest differ). */
+export class VerificationError extends BdsError {
+  constructor(
+    readonly target: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${target}: ${message}`, options);
+  }
+}
+
+/** An S3 request failed; the message names the operation, the HTTP status and S3's error code. */
+export class S3RequestError extends BdsError {
+  constructor(
+    readonly operation: string,
+    readonly key: string,
+    readonly httpStatus: number | undefined,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${operation} ${key}${httpStatus === undefined ? '' : ` (HTTP ${httpStatus})`}: ${message}`, options);
+  }
+}
+
+/** A manifest or billing folder cannot be read, so the files it lists cannot be considered. */
+export class ManifestError extends BdsError {
+  constructor(
+    readonly path: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${path}: ${message}`, options);
+  }
+}

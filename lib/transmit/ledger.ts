@@ -1,0 +1,243 @@
+/**
+ * The delivery ledger, `<dataDir>/state/ledger.jsonl`: one JSON line per delivery of a billing
+ * file to a destination. A line is written (and flushed to disk) only after the delivery was
+ * verified, so the ledger never claims more than happened; whatever a crash loses is found again
+ * at the destination by the next run (an object or copy with the same digest is not re-sent).
+ *
+ * A crash in the middle of an append can leave a torn last line. Reading ignores it; the next
+ * append repairs it first. A last line that is a complete record and only lacks its newline is
+ * kept: the delivery it records did happen.
+ */
+import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { describeError } from '../errors';
+import { ensureDir, FILE_MODE } from '../files/atomic';
+import { LedgerError } from './errors';
+
+/** One delivery of one billing file to one destination. */
+export interface LedgerRecord {
+  /** The file's path under `<dataDir>/billing/`, with `/` separators: `acme/2026/11/CNT_..._D20261125.csv`. */
+  readonly file: string;
+  /** The destination's id: `s3://bucket/prefix` or `copy:/abs/path`. */
+  readonly destination: string;
+  /** Where it went at the destination: the S3 key, or the copy's absolute path. */
+  readonly target: string;
+  /** SHA-256 (hex) of the delivered bytes. */
+  readonly sha256: string;
+  readonly bytes: number;
+  /** ISO 8601 UTC time the delivery was verified. */
+  readonly deliveredAt: string;
+}
+
+/** What reading the ledger found. */
+export interface LedgerContents {
+  readonly records: readonly LedgerRecord[];
+  /** The bytes after the last complete line when a crash tore it; ignored, repaired on the next append. */
+  readonly tornTail?: string;
+}
+
+const recordSchema = z.object({
+  file: z.string().min(1),
+  destination: z.string().min(1),
+  target: z.string().min(1),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bytes: z.number().int().min(0),
+  deliveredAt: z.string().min(1),
+});
+
+const NEWLINE = 0x0a;
+// Reading backwards for the last newline: one record is a few hundred bytes, so one chunk does.
+const TAIL_CHUNK = 64 * 1024;
+
+/** The ledger's path in a data directory. */
+export function ledgerPath(dataDir: string): string {
+  return join(dataDir, 'state', 'ledger.jsonl');
+}
+
+function parseRecord(line: string): LedgerRecord | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  const parsed = recordSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+function keyOf(file: string, destination: string, sha256: string): string {
+  // Newlines cannot occur in any of the three (paths and ids come from our own names), so they separate safely.
+  return `${destination}\n${file}\n${sha256}`;
+}
+
+function errorCode(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
+    ? error.code
+    : undefined;
+}
+
+/**
+ * Reads every complete record of a ledger file. A missing file is an empty ledger.
+ *
+ * @throws LedgerError when the file cannot be read, or a line other than the last is not a
+ *   record: that is not a crash's doing, and guessing what it meant could lose a delivery.
+ */
+export async function readLedgerFile(path: string): Promise<LedgerContents> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return { records: [] };
+    throw new LedgerError(path, `cannot read the delivery ledger: ${describeError(error)}`, { cause: error });
+  }
+  const lines = text.split('\n');
+  // After the last newline: '' when the file ends cleanly, else a record missing its newline or a torn write.
+  const last = lines.pop() ?? '';
+  const records: LedgerRecord[] = [];
+  lines.forEach((line, index) => {
+    if (line.length === 0) return;
+    const record = parseRecord(line);
+    if (record === undefined) {
+      throw new LedgerError(
+        path,
+        `line ${index + 1} is not a delivery record; the ledger was altered outside BDS and needs a person to look at it`,
+      );
+    }
+    records.push(record);
+  });
+  if (last.length === 0) return { records };
+  const complete = parseRecord(last);
+  if (complete !== undefined) return { records: [...records, complete] };
+  return { records, tornTail: last };
+}
+
+/** Reads the ledger of a data directory (see `readLedgerFile`). */
+export function readLedger(dataDir: string): Promise<LedgerContents> {
+  return readLedgerFile(ledgerPath(dataDir));
+}
+
+async function fsyncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Offset just after the last newline of the file (0 if there is none). */
+async function endOfLastLine(handle: FileHandle, size: number): Promise<number> {
+  let end = size;
+  while (end > 0) {
+    const start = Math.max(0, end - TAIL_CHUNK);
+    const buffer = Buffer.alloc(end - start);
+    await handle.read(buffer, 0, buffer.length, start);
+    const at = buffer.lastIndexOf(NEWLINE);
+    if (at >= 0) return start + at + 1;
+    end = start;
+  }
+  return 0;
+}
+
+/**
+ * Makes the file end with a newline before a record is appended: a complete last record gets
+ * its newline, a torn one is cut off. Returns what was cut, if anything, for the log.
+ */
+async function repairTail(handle: FileHandle): Promise<string | undefined> {
+  const { size } = await handle.stat();
+  if (size === 0) return undefined;
+  const lastByte = Buffer.alloc(1);
+  await handle.read(lastByte, 0, 1, size - 1);
+  if (lastByte[0] === NEWLINE) return undefined;
+  const lineStart = await endOfLastLine(handle, size);
+  const tail = Buffer.alloc(size - lineStart);
+  await handle.read(tail, 0, tail.length, lineStart);
+  const text = tail.toString('utf8');
+  if (parseRecord(text) !== undefined) {
+    await handle.appendFile('\n');
+    return undefined;
+  }
+  await handle.truncate(lineStart);
+  return text;
+}
+
+/** The ledger of one data directory, loaded once and appended to as deliveries are verified. */
+export class Ledger {
+  private readonly delivered = new Set<string>();
+  // Appends are serialised: two concurrent deliveries must not interleave their lines or repairs.
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly path: string,
+    contents: LedgerContents,
+    private readonly onRepair?: (tornTail: string) => void,
+  ) {
+    for (const record of contents.records) this.delivered.add(keyOf(record.file, record.destination, record.sha256));
+  }
+
+  /**
+   * Loads the ledger of `dataDir` (an absent file is an empty ledger).
+   *
+   * @param onRepair called with the bytes cut off when an append repairs a torn last line.
+   * @throws LedgerError when it cannot be read or is damaged other than by a torn last line.
+   */
+  static async open(dataDir: string, options: { onRepair?: (tornTail: string) => void } = {}): Promise<Ledger> {
+    const path = ledgerPath(dataDir);
+    return new Ledger(path, await readLedgerFile(path), options.onRepair);
+  }
+
+  /** Has `file` with this digest been delivered to `destination`? A changed digest is a new delivery. */
+  isDelivered(file: string, destination: string, sha256: string): boolean {
+    return this.delivered.has(keyOf(file, destination, sha256));
+  }
+
+  /**
+   * Appends a delivery and flushes it to disk before returning.
+   *
+   * @throws LedgerError when the record cannot be written; the delivery then counts as not
+   *   recorded, and the next run finds it at the destination instead.
+   */
+  append(entry: Omit<LedgerRecord, 'deliveredAt'> & { readonly deliveredAt?: string }): Promise<LedgerRecord> {
+    const record: LedgerRecord = {
+      file: entry.file,
+      destination: entry.destination,
+      target: entry.target,
+      sha256: entry.sha256,
+      bytes: entry.bytes,
+      deliveredAt: entry.deliveredAt ?? new Date().toISOString(),
+    };
+    if (!recordSchema.safeParse(record).success) {
+      return Promise.reject(new LedgerError(this.path, `refusing to record an invalid delivery of ${record.file}`));
+    }
+    const result = this.queue.then(() => this.write(record));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async write(record: LedgerRecord): Promise<LedgerRecord> {
+    try {
+      await ensureDir(dirname(this.path));
+      // 'a+': created if absent, every write lands at the end, and the tail can be read and cut.
+      const handle = await open(this.path, 'a+', FILE_MODE);
+      let wasEmpty = false;
+      try {
+        wasEmpty = (await handle.stat()).size === 0;
+        const cut = await repairTail(handle);
+        if (cut !== undefined) this.onRepair?.(cut);
+        await handle.appendFile(JSON.stringify(record) + '\n');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      // A new ledger's directory entry must survive a power cut too.
+      if (wasEmpty) await fsyncDirectory(dirname(this.path));
+    } catch (error) {
+      throw new LedgerError(this.path, `cannot record the delivery of ${record.file}: ${describeError(error)}`, {
+        cause: error,
+      });
+    }
+    this.delivered.add(keyOf(record.file, record.destination, record.sha256));
+    return record;
+  }
+}

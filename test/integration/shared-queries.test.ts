@@ -1,0 +1,340 @@
+/**
+ * Shared query tests: the product's own SQL (GIM sessions, Config DB agent switches and
+ * voicemail objects, GVP calls and media sessions) run through the product's own SourceClient
+ * and row functions against the reference schemas of each dialect, with the same fixtures and
+ * the same hand-worked expectations.
+ *
+ * - pg always runs: on the server at PG_TEST_URL, or on an embedded PGlite.
+ * - mssql runs only when MSSQL_TEST_URL names a SQL Server (see test/helpers/mssql-database.ts
+ *   for the accepted strings); otherwise its tests are reported as skipped.
+ *
+ * Each dialect gets two databases, created in parallel: `seats` (the GIM + Config DB seats
+ * fixture) and `vox` (the GVP Reporting Server + Config DB voicemail fixture); the two fixtures
+ * both fill the cfg_* tables with different objects under the same ids, so they cannot share one.
+ * The fixtures' INSERT statements are portable as they stand and are loaded unchanged.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SourceConfig } from '../../lib/config/types';
+import { cfgAgentSwitchRows, cfgVoicemailRows } from '../../lib/extract/cfg';
+import { GIM_SESSIONS_QUERY, gimSessionRows } from '../../lib/extract/gim';
+import { GVP_CALLS_QUERY, gvpParameters, gvpUsageRows } from '../../lib/extract/gvp';
+import type { StagedCell } from '../../lib/extract/staged';
+import { SourceError } from '../../lib/sources/errors';
+import { openSource } from '../../lib/sources/open';
+import type { Row, SourceClient } from '../../lib/sources/types';
+import { dayBounds } from '../../lib/time/calendar';
+import { gvpUsSql, voicemailSql } from '../fixtures/gvp-voicemail-fixture';
+import { seatsFixtureSql, t } from '../fixtures/seats-fixture';
+import { createTestDatabase } from '../helpers/database';
+import { createMssqlTestDatabase, mssqlTestUrl } from '../helpers/mssql-database';
+
+/** A database of one dialect with the reference schemas loaded. */
+interface DialectDatabase {
+  readonly sourceConfig: SourceConfig;
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Dialect {
+  readonly name: 'pg' | 'mssql';
+  readonly available: boolean;
+  /** The suite's title: what it runs against, or why it is skipped. */
+  readonly title: string;
+  create(): Promise<DialectDatabase>;
+  /** The code a SourceError carries for a missing table: SQLSTATE / SQL Server error number. */
+  readonly missingTableCode: string;
+  /** Acceptable outcomes (see `outcomeOf`) of a non-integer string bound to an integer column's parameter. */
+  readonly badIntegerOutcomes: readonly string[];
+  /** Acceptable outcomes of a non-timestamp string bound to a timestamp column's parameter. */
+  readonly badTimestampOutcomes: readonly string[];
+}
+
+const mssqlUrl = mssqlTestUrl();
+
+const DIALECTS: readonly Dialect[] = [
+  {
+    name: 'pg',
+    available: true,
+    title: process.env.PG_TEST_URL ? 'PostgreSQL at PG_TEST_URL' : 'embedded PostgreSQL (PGlite)',
+    async create() {
+      const db = await createTestDatabase();
+      return {
+        sourceConfig: { client: 'pg', connectionString: db.url, connectTimeout: 30, queryTimeout: 120 },
+        exec: (sql) => db.exec(sql),
+        close: () => db.close(),
+      };
+    },
+    missingTableCode: '42P01',
+    // PostgreSQL types the parameter from its column and rejects the text before running anything.
+    badIntegerOutcomes: ['SourceError 22P02'],
+    badTimestampOutcomes: ['SourceError 22007'],
+  },
+  {
+    name: 'mssql',
+    available: mssqlUrl !== undefined,
+    title: mssqlUrl !== undefined ? 'SQL Server at MSSQL_TEST_URL' : 'SQL Server (skipped: MSSQL_TEST_URL is not set)',
+    create: () => createMssqlTestDatabase(),
+    missingTableCode: '208',
+    // The NVARCHAR parameter is converted to the column's type when a row is compared (245, 241);
+    // a plan that compares no row would return nothing instead.
+    badIntegerOutcomes: ['SourceError 245', 'no rows'],
+    badTimestampOutcomes: ['SourceError 241', 'no rows'],
+  },
+];
+
+async function collect<T>(rows: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const row of rows) all.push(row);
+  return all;
+}
+
+/** What running a query came to: `no rows`, `<n> rows`, `SourceError <code>` or another failure. */
+async function outcomeOf(rows: AsyncIterable<Row>): Promise<string> {
+  try {
+    const all = await collect(rows);
+    return all.length === 0 ? 'no rows' : `${all.length} rows`;
+  } catch (error) {
+    if (error instanceof SourceError) return `SourceError ${error.code ?? '(no code)'}`;
+    return `unexpected ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+  }
+}
+
+/** Creates all databases, or none: a partial failure closes those that were created. */
+async function createAll(dialect: Dialect, count: number): Promise<DialectDatabase[]> {
+  const settled = await Promise.allSettled(Array.from({ length: count }, () => dialect.create()));
+  const created = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure !== undefined) {
+    await Promise.all(created.map((db) => db.close().catch(() => undefined)));
+    throw failure.reason;
+  }
+  return created;
+}
+
+/** A staged gim_sessions row, as gimSessionRows yields it. */
+function sessionRow(
+  resourceKey: number,
+  resourceName: string,
+  personDbid: number | null,
+  sessionKey: number,
+  media: string,
+  start: string,
+  end: string | null,
+  handled: readonly (readonly [string, string])[],
+): StagedCell[] {
+  return [resourceKey, resourceName, personDbid, String(sessionKey), media, t(start), end === null ? null : t(end), JSON.stringify(handled)];
+}
+
+/** Orders staged GVP rows by id (the GVP queries have no ORDER BY). */
+function byId(rows: StagedCell[][]): StagedCell[][] {
+  return [...rows].sort((a, b) => Number(a[1]) - Number(b[1]));
+}
+
+const ACME = { tenantKey: 1, cfgTenantDbid: 101, zone: 'America/New_York' } as const;
+const VOX_TENANT_DBID = 101;
+const INJECTION = '1; DROP TABLE resource_';
+
+describe.each(DIALECTS)('shared queries on $name', (dialect) => {
+  describe.skipIf(!dialect.available)(dialect.title, () => {
+    let databases: DialectDatabase[] = [];
+    const clients: SourceClient[] = [];
+    let gim: SourceClient;
+    let seatsConfig: SourceClient;
+    let voxConfig: SourceClient;
+    let gvp: SourceClient;
+    let gvpSource: SourceConfig;
+
+    beforeAll(async () => {
+      databases = await createAll(dialect, 2);
+      const [seats, vox] = databases;
+      if (seats === undefined || vox === undefined) throw new Error('two databases expected');
+      await Promise.all([seats.exec(seatsFixtureSql()), vox.exec(`${gvpUsSql()}\n${voicemailSql()}`)]);
+      gvpSource = vox.sourceConfig;
+      gim = openSource('gim', seats.sourceConfig);
+      seatsConfig = openSource('config', seats.sourceConfig);
+      voxConfig = openSource('config', vox.sourceConfig);
+      gvp = openSource('gvp@US', vox.sourceConfig);
+      clients.push(gim, seatsConfig, voxConfig, gvp);
+    });
+
+    afterAll(async () => {
+      await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+      await Promise.all(databases.map((db) => db.close()));
+    });
+
+    describe('GIM sessions', () => {
+      it('returns every agent session of acme overlapping 2026-10-31, ordered by agent then start, with its handled pairs', async () => {
+        // Prepare
+        const day = dayBounds('2026-10-31', ACME.zone);
+
+        // Act
+        const rows = await collect(gimSessionRows(gim, { tenantKey: ACME.tenantKey, dayStart: day.start, dayEnd: day.end }));
+
+        // Assess: lena ended on the 30th; the queue Q1 is no agent; zed is globex's; mike and
+        // nora start after the day. test_erin is still here: exclusion happens in aggregation.
+        // Handled pairs cover the agent's interactions of any media started inside the session.
+        expect(rows).toEqual([
+          // alice: her 03:00Z outbound call lies in the first session; the 11:00Z one after the second.
+          sessionRow(101, 'alice', 1001, 1002, 'VOICE', '2026-10-31T02:00:00Z', '2026-10-31T06:00:00Z', [['VOICE', 'OUTBOUNDCONTACT']]),
+          sessionRow(101, 'alice', 1001, 1003, 'VOICE', '2026-10-31T06:00:00Z', '2026-10-31T10:00:00Z', []),
+          // bob: the voice (05:30Z) and chat (06:00Z) interactions both start inside both sessions.
+          sessionRow(102, 'bob', 1002, 1004, 'VOICE', '2026-10-31T05:00:00Z', '2026-10-31T07:00:00Z', [
+            ['CHAT', 'INBOUNDNEW'],
+            ['VOICE', 'INBOUNDNEW'],
+          ]),
+          sessionRow(102, 'bob', 1002, 1005, 'CHAT', '2026-10-31T05:30:00Z', '2026-10-31T08:00:00Z', [
+            ['CHAT', 'INBOUNDNEW'],
+            ['VOICE', 'INBOUNDNEW'],
+          ]),
+          // carol: still open; her callback starts on Nov 1, after this day's end.
+          sessionRow(103, 'carol', 1003, 1006, 'VOICE', '2026-11-01T03:00:00Z', null, []),
+          sessionRow(104, 'dave', 1004, 1007, 'VOICE', '2026-10-31T05:00:00Z', '2026-10-31T06:00:00Z', []),
+          sessionRow(104, 'dave', 1004, 1008, 'VOICE', '2026-10-31T05:30:00Z', '2026-10-31T05:45:00Z', []),
+          sessionRow(105, 'test_erin', 1005, 1009, 'VOICE', '2026-10-31T05:00:00Z', '2026-10-31T09:00:00Z', []),
+          // frank: no Person DBID; one e-mail not handled, the handled one after the session.
+          sessionRow(107, 'frank', null, 1011, 'EMAIL', '2026-10-31T14:00:00Z', '2026-10-31T16:00:00Z', []),
+          sessionRow(108, 'gina', 1008, 1012, 'SMSSESSION', '2026-10-31T20:00:00Z', '2026-10-31T20:00:10Z', [['SMS', 'INBOUNDNEW']]),
+          sessionRow(109, 'helen', 1009, 1013, 'SMS', '2026-10-31T20:00:09Z', '2026-10-31T20:30:00Z', [['SMS', 'INBOUNDNEW']]),
+          sessionRow(110, 'kim', 1010, 1014, 'VOICE', '2026-10-31T07:00:00Z', '2026-10-31T08:00:00Z', []),
+        ]);
+      });
+
+      it("finds an open session's callback on 2026-11-01, the day it started", async () => {
+        // Prepare
+        const day = dayBounds('2026-11-01', ACME.zone);
+
+        // Act
+        const rows = await collect(gimSessionRows(gim, { tenantKey: ACME.tenantKey, dayStart: day.start, dayEnd: day.end }));
+
+        // Assess
+        expect(rows.filter((row) => row[0] === 103)).toEqual([
+          sessionRow(103, 'carol', 1003, 1006, 'VOICE', '2026-11-01T03:00:00Z', null, [['VOICE', 'CALLBACK']]),
+        ]);
+      });
+    });
+
+    describe('Config DB', () => {
+      it('returns the switches of the Agent Logins of each acme Person, in order', async () => {
+        // Act
+        const rows = await collect(cfgAgentSwitchRows(seatsConfig, { tenantDbid: ACME.cfgTenantDbid }));
+
+        // Assess: dave has both switches (one login disabled), carol (1003) has no login, zed is globex's.
+        expect(rows).toEqual([
+          [1001, 'SIP_NYC'],
+          [1002, 'SIP_BER'],
+          [1004, 'SIP_BER'],
+          [1004, 'SIP_NYC'],
+          [1008, 'SIP_OTHER'],
+          [1009, 'SIP_NYC'],
+          [1010, 'SIP_BER'],
+          [1011, 'SIP_BER'],
+          [1012, 'SIP_NYC'],
+          [1013, 'SIP_BER'],
+        ]);
+      });
+
+      it('returns exactly the four mailbox-carrying objects of tenant 101', async () => {
+        // Act
+        const rows = await collect(cfgVoicemailRows(voxConfig, { tenantDbid: VOX_TENANT_DBID }));
+
+        // Assess: DN 1, disabled DN 2, Agent Login 11, Agent Group 21; every decoy left out.
+        expect(rows).toEqual([
+          [2, 1],
+          [2, 2],
+          [5, 21],
+          [15, 11],
+        ]);
+      });
+    });
+
+    describe('GVP Reporting Server', () => {
+      it('returns the MCP calls of tenant 101 overlapping 2026-10-31, times as UTC epoch seconds', async () => {
+        // Prepare
+        const day = dayBounds('2026-10-31', ACME.zone);
+
+        // Act
+        const rows = await collect(
+          gvpUsageRows(gvp, gvpSource, { tenantDbid: VOX_TENANT_DBID, dayStart: day.start, dayEnd: day.end }, { calls: true, asr: false, tts: false }),
+        );
+
+        // Assess: no RM/CCP record, no tenant 102 call. The call ending before it starts overlaps
+        // by the query's predicate; aggregation gives it no time.
+        expect(byId(rows)).toEqual([
+          ['call', '1', t('2026-10-31T03:59:00Z'), t('2026-10-31T04:01:00Z')],
+          ['call', '2', t('2026-10-31T10:00:00Z'), t('2026-10-31T10:00:30Z')],
+          ['call', '3', t('2026-10-31T10:00:10Z'), t('2026-10-31T10:00:20Z')],
+          ['call', '4', t('2026-10-31T10:00:30Z'), t('2026-10-31T10:01:00Z')],
+          ['call', '5', t('2026-11-01T03:59:30Z'), null],
+          ['call', '9', t('2026-10-31T12:00:00Z'), t('2026-10-31T11:00:00Z')],
+        ]);
+      });
+
+      it('returns the in-progress call with a NULL end and a UTC start through the raw calls query', async () => {
+        // Prepare
+        const day = dayBounds('2026-10-31', ACME.zone);
+
+        // Act
+        const rows = await collect(gvp.stream(GVP_CALLS_QUERY, gvpParameters(VOX_TENANT_DBID, day.start, day.end)));
+
+        // Assess: the id is text on both dialects, the start a Date of the stored UTC moment.
+        const inProgress = rows.find((row) => row.call_id === '5');
+        expect(inProgress).toEqual({ call_id: '5', call_start: new Date('2026-11-01T03:59:30Z'), call_end: null });
+      });
+
+      it('returns the ASR and TTS sessions of tenant 101 overlapping 2026-10-31', async () => {
+        // Prepare
+        const day = dayBounds('2026-10-31', ACME.zone);
+
+        // Act
+        const rows = await collect(
+          gvpUsageRows(gvp, gvpSource, { tenantDbid: VOX_TENANT_DBID, dayStart: day.start, dayEnd: day.end }, { calls: false, asr: true, tts: true }),
+        );
+
+        // Assess: tenant 102's TTS session is left out.
+        expect(byId(rows)).toEqual([
+          ['asr', '10', t('2026-10-31T10:00:00Z'), t('2026-10-31T10:00:20Z')],
+          ['asr', '11', t('2026-10-31T10:00:05Z'), t('2026-10-31T10:00:15Z')],
+          ['asr', '12', t('2026-10-31T10:00:20Z'), t('2026-10-31T10:00:25Z')],
+          ['tts', '13', t('2026-10-31T10:00:00Z'), t('2026-10-31T10:01:01Z')],
+        ]);
+      });
+    });
+
+    describe('parameters and errors', () => {
+      it('binds a tenant value carrying SQL as a parameter: nothing is dropped', async () => {
+        // Prepare
+        const day = dayBounds('2026-10-31', ACME.zone);
+
+        // Act
+        const outcome = await outcomeOf(gim.stream(GIM_SESSIONS_QUERY, { tenantKey: INJECTION, dayStart: day.start, dayEnd: day.end }));
+
+        // Assess
+        expect(dialect.badIntegerOutcomes).toContain(outcome);
+        const agents = await collect(gim.stream({ name: 'test.resources', text: 'SELECT resource_key FROM resource_ ORDER BY resource_key' }, {}));
+        expect(agents.map((row) => Number(row.resource_key))).toEqual([101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 201]);
+      });
+
+      it('binds a timestamp value carrying SQL as a parameter: nothing is dropped', async () => {
+        // Prepare
+        const day = dayBounds('2026-10-31', ACME.zone);
+        const params = { ...gvpParameters(VOX_TENANT_DBID, day.start, day.end), dayStart: "2026-10-31T04:00:00'; DROP TABLE gvp_cdr; --" };
+
+        // Act
+        const outcome = await outcomeOf(gvp.stream(GVP_CALLS_QUERY, params));
+
+        // Assess
+        expect(dialect.badTimestampOutcomes).toContain(outcome);
+        const calls = await collect(gvp.stream({ name: 'test.cdrs', text: 'SELECT cdr_id FROM gvp_cdr ORDER BY cdr_id' }, {}));
+        expect(calls.map((row) => Number(row.cdr_id))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      });
+
+      it("fails on a missing table with a SourceError carrying the dialect's own code", async () => {
+        // Act
+        const outcome = await outcomeOf(gim.stream({ name: 'test.missing', text: 'SELECT resource_key FROM no_such_table' }, {}));
+
+        // Assess
+        expect(outcome).toBe(`SourceError ${dialect.missingTableCode}`);
+      });
+    });
+  });
+});
