@@ -127,6 +127,8 @@ export async function runDemo(options: { dir: string; month?: string | undefined
     await client.connect();
     for (const schema of ['gim', 'cfg', 'gvp'] as const) await client.query(referenceSchema(schema));
     const generated = await loadActivity(client, { seed: DEMO_SEED, month, tenants: DEMO_TENANTS });
+    // Fresh tables have no planner statistics; a real GIM has them.
+    await client.query('ANALYZE');
     await client.end();
     out(`  ${generated.totalRows.toLocaleString('en-US')} source rows in ${Object.keys(generated.rows).length} tables`);
 
@@ -140,7 +142,7 @@ export async function runDemo(options: { dir: string; month?: string | undefined
     const summary = await runDays({
       config,
       targets: config.tenants.map((tenant) => ({ tenant, dates: days })),
-      log: createLogger({ level: 'warn' }),
+      log: process.env.BDS_LOG_LEVEL === undefined ? createLogger({ level: 'warn' }) : createLogger(),
       stages: { extract: true, aggregate: true },
     });
 

@@ -51,14 +51,18 @@ export class VerificationError extends BdsError {
 
 /** An S3 request failed; the message names the operation, the HTTP status and S3's error code. */
 export class S3RequestError extends BdsError {
+  /** Whether another attempt can help (no answer, 5xx, throttling) or not (denied, no such bucket). */
+  readonly retryable: boolean;
+
   constructor(
     readonly operation: string,
     readonly key: string,
     readonly httpStatus: number | undefined,
     message: string,
-    options?: { cause?: unknown },
+    options: { cause?: unknown; retryable?: boolean } = {},
   ) {
-    super(`${operation} ${key}${httpStatus === undefined ? '' : ` (HTTP ${httpStatus})`}: ${message}`, options);
+    super(`${operation} ${key}${httpStatus === undefined ? '' : ` (HTTP ${httpStatus})`}: ${message}`, { cause: options.cause });
+    this.retryable = options.retryable ?? true;
   }
 }
 
