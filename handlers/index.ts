@@ -1,6 +1,7 @@
 /** Every handler by function name, as `serverless.yml` declares them (used by `bds invoke`). */
 import type { BdsHandler } from '../lib/pipeline/handler';
 import { handler as aggregate } from './aggregate';
+import { handler as dispatcher } from './dispatcher';
 import { handler as extractConfig } from './extract-config';
 import { handler as extractGim } from './extract-gim';
 import { handler as extractGvp } from './extract-gvp';
@@ -10,4 +11,5 @@ export const HANDLERS: Readonly<Record<string, BdsHandler>> = {
   'extract-config': extractConfig,
   'extract-gvp': extractGvp,
   aggregate,
+  dispatcher,
 };

@@ -11,11 +11,18 @@ import { createLogger } from '../log/logger';
 import { redact } from '../log/redact';
 import { RequestError } from '../pipeline/errors';
 import { runDays, type RunSummary } from '../pipeline/run-days';
+import { catchUpTargets } from '../pipeline/catch-up';
+import { LockHeldError } from '../state/errors';
+import { acquireLock } from '../state/lock';
+import { STAGES, nextDay, readWatermarks, setWatermark, type StageName } from '../state/watermarks';
+import { checkConnections } from './check';
+import { collectStatus } from './status';
 import { targetsFor } from '../pipeline/targets';
 import { packageVersion } from '../package-root';
 import { isLocalDate } from '../time/calendar';
 import { UsageError } from './errors';
 import { table } from './format';
+import { nowSeconds } from '../time/clock';
 
 const USAGE = `usage: bds <command> [options]
 
@@ -23,6 +30,12 @@ commands:
   run --date YYYY-MM-DD [--tenant ID] [--no-transmit]   the whole pipeline for one day
   backfill --from YYYY-MM-DD --to YYYY-MM-DD [--tenant ID] [--no-transmit]
                                                         the same for a range, oldest first
+  catch-up [--tenant ID] [--no-transmit]                from the watermarks to the last ended day
+  status [--json]                                       watermarks, deliveries, last run
+  watermark --tenant ID --stage extract|aggregate|transmit --set YYYY-MM-DD
+                                                        move a watermark (e.g. back, to re-process)
+  check                                                 validate the configuration, try every connection
+  scheduler [--serverless FILE]                         the long-running local scheduler (npm start)
   invoke <function> --event FILE                        run one handler with an event file
   demo [--dir DIR]                                      a month of generated activity, end to end
   help | version
@@ -59,6 +72,13 @@ function printSummary(summary: RunSummary): void {
   if (rows.length > 0) process.stdout.write(table(['tenant', 'day', 'result', 'rows', 'files'], rows));
   for (const d of summary.days) if (!d.ok) process.stdout.write(redact(`${d.tenant} ${d.date}: ${d.error ?? ''}`) + '\n');
   for (const s of summary.skipped) process.stdout.write(`${s.tenant} ${s.date}: not attempted (an earlier day failed)\n`);
+  for (const t of summary.transmissions) {
+    if (t.delivered > 0 || !t.ok || t.missing > 0) {
+      process.stdout.write(
+        redact(`${t.tenant}: ${t.delivered} delivered${t.ok ? '' : `, ${t.failed} FAILED (kept, retried next run)${t.error === undefined ? '' : `: ${t.error}`}`}${t.missing > 0 ? `, ${t.missing} missing from the folder` : ''}`) + '\n',
+      );
+    }
+  }
   if (summary.days.length === 0) process.stdout.write('nothing to do\n');
 }
 
@@ -77,7 +97,7 @@ async function commandRun(args: readonly string[], range: boolean): Promise<numb
   const config = loadRuntimeConfig(str(values, 'config'));
   let targets;
   try {
-    targets = targetsFor(config, { tenant: str(values, 'tenant'), from, to }, Math.floor(Date.now() / 1000), {
+    targets = targetsFor(config, { tenant: str(values, 'tenant'), from, to }, nowSeconds(), {
       tenant: '--tenant',
       from: range ? '--from' : '--date',
       to: range ? '--to' : '--date',
@@ -86,9 +106,99 @@ async function commandRun(args: readonly string[], range: boolean): Promise<numb
     if (error instanceof RequestError) throw new UsageError(error.message, { cause: error });
     throw error;
   }
-  const summary = await runDays({ config, targets, log: createLogger(), stages: { extract: true, aggregate: true } });
+  const summary = await runDays({
+    config,
+    targets,
+    log: createLogger(),
+    stages: { extract: true, aggregate: true, transmit: values['no-transmit'] !== true },
+    command: `bds ${range ? 'backfill' : 'run'} ${args.join(' ')}`,
+  });
   printSummary(summary);
   return summary.exitCode;
+}
+
+async function commandCatchUp(args: readonly string[]): Promise<number> {
+  const { values } = parse(args, { tenant: { type: 'string' }, 'no-transmit': { type: 'boolean' } });
+  const config = loadRuntimeConfig(str(values, 'config'));
+  let targets;
+  try {
+    targets = await catchUpTargets(config, nowSeconds(), str(values, 'tenant'));
+  } catch (error) {
+    if (error instanceof RequestError) throw new UsageError(`--${error.message}`, { cause: error });
+    throw error;
+  }
+  const summary = await runDays({
+    config,
+    targets,
+    log: createLogger(),
+    stages: { extract: true, aggregate: true, transmit: values['no-transmit'] !== true },
+    command: `bds catch-up ${args.join(' ')}`.trim(),
+  });
+  printSummary(summary);
+  return summary.exitCode;
+}
+
+async function commandWatermark(args: readonly string[]): Promise<number> {
+  const { values } = parse(args, { tenant: { type: 'string' }, stage: { type: 'string' }, set: { type: 'string' } });
+  const tenantId = str(values, 'tenant');
+  const stage = str(values, 'stage');
+  if (tenantId === undefined) throw new UsageError('--tenant ID is required');
+  if (stage === undefined || !(STAGES as readonly string[]).includes(stage)) {
+    throw new UsageError(`--stage must be one of ${STAGES.join(', ')}`);
+  }
+  const date = requireDate(values, 'set');
+  const config = loadRuntimeConfig(str(values, 'config'));
+  const tenant = config.tenants.find((t) => t.id === tenantId);
+  if (tenant === undefined) throw new UsageError(`--tenant: unknown tenant "${tenantId}" (configured: ${config.tenants.map((t) => t.id).join(', ')})`);
+  const lock = await acquireLock(config.dataDir, `bds watermark ${args.join(' ')}`);
+  try {
+    const before = (await readWatermarks(config.dataDir))[tenant.id]?.[stage as StageName];
+    await setWatermark(config.dataDir, tenant.id, stage as StageName, date);
+    process.stdout.write(`${tenant.id} ${stage}: ${before ?? '(none)'} -> ${date}; the next catch-up starts at ${nextDay(tenant, date)}\n`);
+  } finally {
+    await lock.release();
+  }
+  return ExitCode.ok;
+}
+
+async function commandStatus(args: readonly string[]): Promise<number> {
+  const { values } = parse(args, { json: { type: 'boolean' } });
+  const config = loadRuntimeConfig(str(values, 'config'));
+  const status = await collectStatus(config, nowSeconds());
+  if (values.json === true) {
+    process.stdout.write(redact(JSON.stringify(status, null, 2)) + '\n');
+    return ExitCode.ok;
+  }
+  process.stdout.write(
+    table(
+      ['tenant', 'extract', 'aggregate', 'transmit', 'due up to', 'days due'],
+      status.tenants.map((t) => [t.tenant, t.watermarks.extract ?? '-', t.watermarks.aggregate ?? '-', t.watermarks.transmit ?? '-', t.lastEndedDay, t.daysDue]),
+    ),
+  );
+  const deliveries = status.tenants.flatMap((t) => t.destinations.map((d) => [t.tenant, d.destination, d.delivered, d.pending, d.lastDeliveredAt ?? '-']));
+  if (deliveries.length > 0) process.stdout.write('\n' + table(['tenant', 'destination', 'delivered', 'pending', 'last delivery'], deliveries));
+  else process.stdout.write('\nno destination configured: files stay in the local folder\n');
+  const last = status.lastRun;
+  process.stdout.write(
+    last === undefined
+      ? '\nlast run: none recorded\n'
+      : `\nlast run: ${last.command}, ${last.startedAt} → ${last.endedAt}, exit ${last.exitCode}, ${last.daysProcessed} day(s), ${last.daysFailed} failed\n`,
+  );
+  for (const f of last?.failures ?? []) process.stdout.write(redact(`  ${f.tenant} ${f.date} ${f.stage}: ${f.error}`) + '\n');
+  return ExitCode.ok;
+}
+
+async function commandCheck(args: readonly string[]): Promise<number> {
+  const { values } = parse(args, {});
+  const config = loadRuntimeConfig(str(values, 'config'));
+  process.stdout.write(`configuration ${config.configPath}: ok\n`);
+  const results = await checkConnections(config);
+  process.stdout.write(table(['kind', 'name', 'result'], results.map((r) => [r.kind, r.name, r.ok ? 'ok' : `FAILED: ${r.detail}`])).split('\n').map(redact).join('\n'));
+  for (const warning of results.flatMap((r) => (r.warning === undefined ? [] : [r.warning]))) process.stdout.write(`warning: ${warning}\n`);
+  let code = 0;
+  if (results.some((r) => !r.ok && r.kind === 'source')) code |= ExitCode.extract;
+  if (results.some((r) => !r.ok && r.kind === 'destination')) code |= ExitCode.transmit;
+  return code;
 }
 
 async function commandInvoke(args: readonly string[]): Promise<number> {
@@ -135,6 +245,14 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await commandRun(args, false);
       case 'backfill':
         return await commandRun(args, true);
+      case 'catch-up':
+        return await commandCatchUp(args);
+      case 'status':
+        return await commandStatus(args);
+      case 'watermark':
+        return await commandWatermark(args);
+      case 'check':
+        return await commandCheck(args);
       case 'invoke':
         return await commandInvoke(args);
       case 'demo':
@@ -162,6 +280,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof ConfigError) {
       process.stderr.write(redact(error.message) + '\n');
       return ExitCode.config;
+    }
+    if (error instanceof LockHeldError) {
+      process.stderr.write(redact(`bds: ${error.message}`) + '\n');
+      return ExitCode.locked;
     }
     const message = error instanceof BdsError ? error.message : describeError(error);
     process.stderr.write(redact(`bds: ${message}`) + '\n');

@@ -11,6 +11,7 @@ import { describeError } from '../errors';
 import { createLogger, type Logger } from '../log/logger';
 import { runDays, type RunOptions, type RunSummary } from './run-days';
 import { targetsFromEvent } from './targets';
+import { nowSeconds } from '../time/clock';
 
 export interface HandlerSummary extends RunSummary {
   readonly function: string;
@@ -54,7 +55,7 @@ export function createStageHandler(name: string, stages: RunOptions['stages']): 
   const log = createLogger({ fields: { function: name } });
   const run = async (event: unknown): Promise<HandlerSummary> => {
     const config = loadRuntimeConfig();
-    const targets = targetsFromEvent(config, event, Math.floor(Date.now() / 1000));
+    const targets = targetsFromEvent(config, event, nowSeconds());
     const summary = await runDays({ config, targets, log, stages });
     return { function: name, ...summary };
   };

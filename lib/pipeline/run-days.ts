@@ -1,15 +1,21 @@
 /**
  * Runs the pipeline's stages for (tenant, days) targets: each day in order, extract then
- * aggregate. A failing day stops its tenant there (later days depend on it: a month's rollup
- * needs every day) while other tenants go on. The outcome of every day is reported and folded
- * into the exit code's bits.
+ * aggregate, then the tenant's pending files are transmitted. A failing day stops its tenant
+ * there (later days depend on it: a month's rollup needs every day) while other tenants go on;
+ * a failed delivery stops nothing (the files stay pending for the next run). Watermarks move as
+ * stages complete; the whole run holds the data directory's lock and leaves its record for
+ * monitoring.
  */
-import type { BdsConfig, LocalDate } from '../config/types';
+import type { BdsConfig, LocalDate, TenantConfig } from '../config/types';
 import { ExitCode, describeError } from '../errors';
 import { aggregateDay } from '../aggregate/aggregate-period';
 import { extractDay } from '../extract/extract-day';
 import type { Logger } from '../log/logger';
 import type { SourceName } from '../metrics/catalogue';
+import { acquireLock } from '../state/lock';
+import { writeRunRecord } from '../state/run-record';
+import { advanceWatermark, readWatermarks, setWatermark } from '../state/watermarks';
+import { transmitPending, type TransmitSummary } from '../transmit/transmit';
 import type { Target } from './targets';
 
 export type Stage = 'extract' | 'aggregate' | 'transmit';
@@ -25,12 +31,22 @@ export interface DayOutcome {
   readonly files: number;
 }
 
+export interface TransmitOutcome {
+  readonly tenant: string;
+  readonly ok: boolean;
+  readonly delivered: number;
+  readonly failed: number;
+  readonly missing: number;
+  readonly error?: string;
+}
+
 export interface RunSummary {
   readonly ok: boolean;
   readonly exitCode: number;
   readonly days: readonly DayOutcome[];
   /** Days not attempted because an earlier day of the same tenant failed. */
   readonly skipped: readonly { readonly tenant: string; readonly date: LocalDate }[];
+  readonly transmissions: readonly TransmitOutcome[];
   readonly durationMs: number;
 }
 
@@ -39,7 +55,13 @@ export interface RunOptions {
   readonly targets: readonly Target[];
   readonly log: Logger;
   /** Which stages run; `extract` may be limited to some sources (one handler per source). */
-  readonly stages: { readonly extract: boolean | readonly SourceName[]; readonly aggregate: boolean };
+  readonly stages: {
+    readonly extract: boolean | readonly SourceName[];
+    readonly aggregate: boolean;
+    readonly transmit?: boolean;
+  };
+  /** What is running, for the lock and the run record (e.g. `bds run --date 2026-11-25`). */
+  readonly command?: string;
 }
 
 const STAGE_BIT: Record<Stage, number> = {
@@ -49,53 +71,122 @@ const STAGE_BIT: Record<Stage, number> = {
 };
 
 /** The exit code of a set of day outcomes: one bit per failed stage (operation.md). */
-export function exitCodeOf(days: readonly DayOutcome[]): number {
+export function exitCodeOf(days: readonly DayOutcome[], transmissions: readonly TransmitOutcome[] = []): number {
   let code = 0;
   for (const day of days) if (!day.ok) code |= day.failedStage === undefined ? ExitCode.other : STAGE_BIT[day.failedStage];
+  if (transmissions.some((t) => !t.ok)) code |= ExitCode.transmit;
   return code;
+}
+
+async function runTenantDays(
+  options: RunOptions,
+  target: Target,
+  days: DayOutcome[],
+  skipped: { tenant: string; date: LocalDate }[],
+): Promise<void> {
+  const { config, log, stages } = options;
+  const tenant = target.tenant;
+  for (let i = 0; i < target.dates.length; i += 1) {
+    const date = target.dates[i] as LocalDate;
+    let stage: Stage = 'extract';
+    let datasets = 0;
+    let rows = 0;
+    let files = 0;
+    try {
+      if (stages.extract !== false) {
+        const extracted = await extractDay({
+          config,
+          tenant,
+          date,
+          log,
+          ...(stages.extract === true ? {} : { sources: stages.extract }),
+        });
+        datasets = extracted.length;
+        rows = extracted.reduce((n, d) => n + d.rows, 0);
+        // A watermark means the whole stage: only a run of every source completes it.
+        if (stages.extract === true) await advanceWatermark(config.dataDir, tenant, 'extract', date);
+      }
+      if (stages.aggregate) {
+        stage = 'aggregate';
+        const result = await aggregateDay({ config, tenant, date, log });
+        files = result.daily.files.length + (result.monthly?.files.length ?? 0);
+        await advanceWatermark(config.dataDir, tenant, 'aggregate', date);
+      }
+      days.push({ tenant: tenant.id, date, ok: true, datasets, rows, files });
+    } catch (error) {
+      const message = describeError(error);
+      log.error('day failed', { tenant: tenant.id, day: date, stage, error: message });
+      days.push({ tenant: tenant.id, date, ok: false, failedStage: stage, error: message, datasets, rows, files });
+      for (const rest of target.dates.slice(i + 1)) skipped.push({ tenant: tenant.id, date: rest });
+      return;
+    }
+  }
+}
+
+async function transmitTenant(options: RunOptions, tenant: TenantConfig): Promise<TransmitOutcome> {
+  const { config, log } = options;
+  let summary: TransmitSummary | undefined;
+  try {
+    if (config.transmit !== undefined) summary = await transmitPending({ config, tenant, log });
+  } catch (error) {
+    const message = describeError(error);
+    log.error('transmission failed', { tenant: tenant.id, stage: 'transmit', error: message });
+    return { tenant: tenant.id, ok: false, delivered: 0, failed: 0, missing: 0, error: message };
+  }
+  const ok = summary?.ok ?? true;
+  if (ok) {
+    // Every file produced so far is delivered (or stays local only): transmit has caught up
+    // with aggregation.
+    const aggregated = (await readWatermarks(config.dataDir))[tenant.id]?.aggregate;
+    if (aggregated !== undefined) await setWatermark(config.dataDir, tenant.id, 'transmit', aggregated);
+  }
+  const destinations = summary?.destinations ?? [];
+  return {
+    tenant: tenant.id,
+    ok,
+    delivered: destinations.reduce((n, d) => n + d.delivered.length + d.skippedAlreadyThere.length, 0),
+    failed: destinations.reduce((n, d) => n + d.failed.length, 0),
+    missing: destinations.reduce((n, d) => n + d.missing.length, 0),
+  };
 }
 
 /** Runs the requested stages for every target. Never throws for a day's failure: it is in the summary. */
 export async function runDays(options: RunOptions): Promise<RunSummary> {
-  const { config, log, stages } = options;
-  const started = Date.now();
-  const days: DayOutcome[] = [];
-  const skipped: { tenant: string; date: LocalDate }[] = [];
-  for (const target of options.targets) {
-    const tenant = target.tenant;
-    for (let i = 0; i < target.dates.length; i += 1) {
-      const date = target.dates[i] as LocalDate;
-      let stage: Stage = 'extract';
-      let datasets = 0;
-      let rows = 0;
-      let files = 0;
-      try {
-        if (stages.extract !== false) {
-          const extracted = await extractDay({
-            config,
-            tenant,
-            date,
-            log,
-            ...(stages.extract === true ? {} : { sources: stages.extract }),
-          });
-          datasets = extracted.length;
-          rows = extracted.reduce((n, d) => n + d.rows, 0);
-        }
-        if (stages.aggregate) {
-          stage = 'aggregate';
-          const result = await aggregateDay({ config, tenant, date, log });
-          files = result.daily.files.length + (result.monthly?.files.length ?? 0);
-        }
-        days.push({ tenant: tenant.id, date, ok: true, datasets, rows, files });
-      } catch (error) {
-        const message = describeError(error);
-        log.error('day failed', { tenant: tenant.id, day: date, stage, error: message });
-        days.push({ tenant: tenant.id, date, ok: false, failedStage: stage, error: message, datasets, rows, files });
-        for (const rest of target.dates.slice(i + 1)) skipped.push({ tenant: tenant.id, date: rest });
-        break;
-      }
+  const { config } = options;
+  const started = new Date();
+  const lock = await acquireLock(config.dataDir, options.command ?? 'bds');
+  try {
+    const days: DayOutcome[] = [];
+    const skipped: { tenant: string; date: LocalDate }[] = [];
+    const transmissions: TransmitOutcome[] = [];
+    for (const target of options.targets) {
+      await runTenantDays(options, target, days, skipped);
+      if (options.stages.transmit === true) transmissions.push(await transmitTenant(options, target.tenant));
     }
+    const exitCode = exitCodeOf(days, transmissions);
+    const ended = new Date();
+    await writeRunRecord(config.dataDir, {
+      command: options.command ?? 'bds',
+      startedAt: started.toISOString(),
+      endedAt: ended.toISOString(),
+      exitCode,
+      daysProcessed: days.length,
+      daysFailed: days.filter((d) => !d.ok).length,
+      failures: days
+        .filter((d) => !d.ok)
+        .map((d) => ({ tenant: d.tenant, date: d.date, stage: d.failedStage ?? 'other', error: d.error ?? '' })),
+    });
+    options.log.info('run finished', {
+      command: options.command,
+      exitCode,
+      days: days.length,
+      failedDays: days.filter((d) => !d.ok).length,
+      files: days.reduce((n, d) => n + d.files, 0),
+      delivered: transmissions.reduce((n, t) => n + t.delivered, 0),
+      durationMs: ended.getTime() - started.getTime(),
+    });
+    return { ok: exitCode === 0, exitCode, days, skipped, transmissions, durationMs: ended.getTime() - started.getTime() };
+  } finally {
+    await lock.release();
   }
-  const exitCode = exitCodeOf(days);
-  return { ok: exitCode === 0, exitCode, days, skipped, durationMs: Date.now() - started };
 }

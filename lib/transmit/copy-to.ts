@@ -9,11 +9,11 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { Transform, Writable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createAtomicWriteStream, writeFileAtomic } from '../files/atomic';
+import { createAtomicWriteStream, TEMP_PREFIX, writeFileAtomic } from '../files/atomic';
 import type { Logger } from '../log/logger';
 import { SourceFileError, VerificationError } from './errors';
 import type { BillingFileRef, DeliveryOutcome, Destination } from './transmit';
@@ -105,6 +105,42 @@ async function verifyCopy(path: string, sha256: string, bytes: number): Promise<
   }
 }
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return errorCode(error) === 'EPERM';
+  }
+}
+
+/**
+ * Removes temporary files of `name` left in `dir` by a copy whose process died (killed, power
+ * cut): they are hidden, but would pile up in a folder other people read. A temporary file of a
+ * living process is left alone.
+ */
+async function removeStaleTemporaries(dir: string, name: string, log: Logger): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return;
+    throw error;
+  }
+  const prefix = `${TEMP_PREFIX}${name}.`;
+  for (const entry of entries) {
+    if (!entry.startsWith(prefix)) continue;
+    // `<pid>.<random hex>` (atomic.ts); the side file's temporaries have `sha256.` first and are not matched.
+    const owner = /^(\d+)\.[0-9a-f]+$/.exec(entry.slice(prefix.length));
+    if (owner === null) continue;
+    const pid = Number(owner[1]);
+    if (pid === process.pid || isAlive(pid)) continue;
+    await rm(join(dir, entry), { force: true });
+    log.info('removed a temporary file left by an interrupted copy', { path: join(dir, entry) });
+  }
+}
+
 /** One `copyTo` folder. */
 export class CopyDestination implements Destination {
   readonly id: string;
@@ -127,12 +163,16 @@ export class CopyDestination implements Destination {
   async deliver(file: BillingFileRef): Promise<DeliveryOutcome> {
     const target = copyTargetPath(this.root, file);
     const alreadyThere = await holds(target, file.sha256, file.bytes);
-    if (!alreadyThere) await this.copyBillingFile(file, target);
+    if (!alreadyThere) {
+      await removeStaleTemporaries(dirname(target), file.name, this.log);
+      await this.copyBillingFile(file, target);
+    }
 
     const sideTarget = `${target}.sha256`;
     const sideBytes = Buffer.byteLength(file.checksumText);
     const sideSha256 = createHash('sha256').update(file.checksumText).digest('hex');
     if (!(await holds(sideTarget, sideSha256, sideBytes))) {
+      await removeStaleTemporaries(dirname(sideTarget), `${file.name}.sha256`, this.log);
       // The side file's bytes were read and checked before delivery started; they are tiny.
       await writeFileAtomic(sideTarget, file.checksumText);
       await verifyCopy(sideTarget, sideSha256, sideBytes);

@@ -1,0 +1,59 @@
+/**
+ * The daily schedule's entry point: does what `bds catch-up` does, for every tenant (or the one
+ * named by `{"tenant": ...}` / the scheduled event's `detail.tenant`): every day after the
+ * watermarks up to the last ended day, all stages, then delivery of what is pending.
+ */
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { loadRuntimeConfig } from '../lib/config/runtime';
+import { createLogger } from '../lib/log/logger';
+import { catchUpTargets } from '../lib/pipeline/catch-up';
+import { RequestError } from '../lib/pipeline/errors';
+import { invocationLog, type BdsHandler, type HandlerSummary } from '../lib/pipeline/handler';
+import { runDays } from '../lib/pipeline/run-days';
+import { nowSeconds } from '../lib/time/clock';
+
+const NAME = 'dispatcher';
+const log = createLogger({ fields: { function: NAME } });
+
+const adHoc = z.strictObject({ tenant: z.string().min(1).max(64).optional() });
+const scheduled = z.looseObject({
+  source: z.literal('aws.events'),
+  'detail-type': z.literal('Scheduled Event'),
+  time: z.string(),
+  detail: z.looseObject({ tenant: z.string().optional() }).optional(),
+});
+
+/** The tenant an event names, if any; throws a RequestError naming a bad field. */
+function tenantOf(event: unknown): string | undefined {
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+    throw new RequestError('event', 'expected a JSON object: a scheduled event, {} or {"tenant": "..."}');
+  }
+  const parsed = 'source' in event || 'detail-type' in event ? scheduled.safeParse(event) : adHoc.safeParse(event);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = issue?.code === 'unrecognized_keys' ? issue.keys[0] : issue?.path.join('.');
+    throw new RequestError(`event${key ? `.${key}` : ''}`, issue?.code === 'unrecognized_keys' ? 'unknown field (allowed: tenant)' : (issue?.message ?? 'invalid'));
+  }
+  const data = parsed.data as { tenant?: string; detail?: { tenant?: string } };
+  return data.tenant ?? data.detail?.tenant;
+}
+
+const run = async (event: unknown): Promise<HandlerSummary> => {
+  const tenant = tenantOf(event);
+  const config = loadRuntimeConfig();
+  const targets = await catchUpTargets(config, nowSeconds(), tenant);
+  const summary = await runDays({
+    config,
+    targets,
+    log,
+    stages: { extract: true, aggregate: true, transmit: true },
+    command: `dispatcher${tenant === undefined ? '' : ` --tenant ${tenant}`}`,
+  });
+  return { function: NAME, ...summary };
+};
+
+const wrapped = middy<unknown, HandlerSummary, Error, Context>(run).use(invocationLog({ name: NAME, log }));
+
+export const handler: BdsHandler = (event, context) => wrapped(event, (context ?? {}) as Context);

@@ -1,0 +1,100 @@
+/**
+ * `bds check`: after the configuration validated, try every source and destination a
+ * deployment uses, and report each as ok or failed with the reason.
+ */
+import { randomBytes } from 'node:crypto';
+import { stat, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { HeadBucketCommand } from '@aws-sdk/client-s3';
+import type { BdsConfig, SourceConfig } from '../config/types';
+import { describeError } from '../errors';
+import { CATALOGUE } from '../metrics/catalogue';
+import { needsAgentSwitches } from '../aggregate/placement';
+import { ensureDir } from '../files/atomic';
+import { openSource } from '../sources/open';
+import { createS3Client } from '../transmit/s3';
+
+export interface CheckResult {
+  readonly kind: 'config' | 'source' | 'destination';
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail?: string;
+  readonly warning?: string;
+}
+
+function sourcesInUse(config: BdsConfig): { name: string; config: SourceConfig }[] {
+  const used = new Map<string, SourceConfig>();
+  for (const tenant of config.tenants) {
+    const families = new Set(tenant.metrics.map((key) => CATALOGUE.find((m) => m.key === key)?.source));
+    if (families.has('gim') && config.sources.gim !== undefined) used.set('gim', config.sources.gim);
+    if ((families.has('config') || (families.has('gim') && needsAgentSwitches(tenant))) && config.sources.config !== undefined) {
+      used.set('config', config.sources.config);
+    }
+    if (families.has('gvp')) {
+      for (const region of tenant.regions) {
+        if (region.gvp !== undefined) used.set(`gvp@${region.code}`, region.gvp);
+        else if (config.sources.gvp !== undefined) used.set('gvp', config.sources.gvp);
+      }
+    }
+  }
+  return [...used].map(([name, source]) => ({ name, config: source }));
+}
+
+async function checkSource(name: string, source: SourceConfig): Promise<CheckResult> {
+  const client = openSource(name, source);
+  try {
+    await client.ping();
+    return { kind: 'source', name, ok: true };
+  } catch (error) {
+    return { kind: 'source', name, ok: false, detail: describeError(error) };
+  } finally {
+    await client.close();
+  }
+}
+
+async function checkFolder(folder: string): Promise<CheckResult> {
+  const probe = join(folder, `.bds-check-${randomBytes(4).toString('hex')}`);
+  try {
+    await writeFile(probe, 'bds check\n', { flag: 'wx' });
+    await rm(probe, { force: true });
+    return { kind: 'destination', name: `copyTo ${folder}`, ok: true };
+  } catch (error) {
+    return { kind: 'destination', name: `copyTo ${folder}`, ok: false, detail: describeError(error) };
+  }
+}
+
+/** Tries every connection; never throws. */
+export async function checkConnections(config: BdsConfig): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  try {
+    const mode = (await stat(config.configPath)).mode;
+    if ((mode & 0o004) !== 0) {
+      results.push({
+        kind: 'config',
+        name: config.configPath,
+        ok: true,
+        warning: `${config.configPath} is readable by every user of this machine; it may hold secrets: chmod 640 it`,
+      });
+    }
+  } catch {
+    // The file was read a moment ago; a stat failure here changes nothing to report.
+  }
+  for (const source of sourcesInUse(config)) results.push(await checkSource(source.name, source.config));
+  await ensureDir(config.dataDir).catch(() => undefined);
+  const data = await checkFolder(config.dataDir);
+  results.push({ ...data, name: `dataDir ${config.dataDir}` });
+  const s3 = config.transmit?.s3;
+  if (s3 !== undefined) {
+    const client = createS3Client(s3);
+    try {
+      await client.send(new HeadBucketCommand({ Bucket: s3.bucket }));
+      results.push({ kind: 'destination', name: `s3://${s3.bucket}/${s3.prefix}`, ok: true });
+    } catch (error) {
+      results.push({ kind: 'destination', name: `s3://${s3.bucket}/${s3.prefix}`, ok: false, detail: describeError(error) });
+    } finally {
+      client.destroy();
+    }
+  }
+  for (const folder of config.transmit?.copyTo ?? []) results.push(await checkFolder(folder));
+  return results;
+}

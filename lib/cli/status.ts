@@ -1,0 +1,46 @@
+/** What `bds status` reports: per tenant, watermarks, days due and deliveries; the last run. */
+import type { BdsConfig, LocalDate } from '../config/types';
+import { readRunRecord, type RunRecord } from '../state/run-record';
+import { nextDay, readWatermarks, type StageName } from '../state/watermarks';
+import { deliveryStatus, type DestinationStatus } from '../transmit/status';
+import { compareDates, eachDay, lastEndedDay } from '../time/calendar';
+
+export interface TenantStatus {
+  readonly tenant: string;
+  readonly watermarks: Partial<Record<StageName, LocalDate>>;
+  /** The last day that has ended in the tenant's zone (plus the processing delay). */
+  readonly lastEndedDay: LocalDate;
+  /** Days a catch-up would process now. */
+  readonly daysDue: number;
+  readonly files: number;
+  readonly destinations: readonly DestinationStatus[];
+  readonly problems: readonly string[];
+}
+
+export interface Status {
+  readonly tenants: readonly TenantStatus[];
+  readonly lastRun?: RunRecord;
+}
+
+/** Collects the status of every tenant (reads state only; connects to nothing). */
+export async function collectStatus(config: BdsConfig, nowSeconds: number): Promise<Status> {
+  const watermarks = await readWatermarks(config.dataDir);
+  const deliveries = await deliveryStatus(config);
+  const tenants = config.tenants.map((tenant): TenantStatus => {
+    const own = watermarks[tenant.id] ?? {};
+    const last = lastEndedDay(nowSeconds, tenant.timezone, config.processingDelaySeconds);
+    const from = nextDay(tenant, own.aggregate);
+    const delivery = deliveries.find((d) => d.tenant === tenant.id);
+    return {
+      tenant: tenant.id,
+      watermarks: own,
+      lastEndedDay: last,
+      daysDue: compareDates(from, last) > 0 ? 0 : eachDay(from, last).length,
+      files: delivery?.files ?? 0,
+      destinations: delivery?.destinations ?? [],
+      problems: delivery?.problems ?? [],
+    };
+  });
+  const lastRun = await readRunRecord(config.dataDir);
+  return lastRun === undefined ? { tenants } : { tenants, lastRun };
+}

@@ -1,0 +1,25 @@
+/**
+ * What a scheduled run does: for each tenant, every day after its aggregate watermark up to the
+ * last day that has ended in the tenant's zone plus the processing delay, oldest first, never
+ * before the production date.
+ */
+import type { BdsConfig, TenantConfig } from '../config/types';
+import { readWatermarks, nextDay } from '../state/watermarks';
+import { compareDates, eachDay, lastEndedDay } from '../time/calendar';
+import { RequestError } from './errors';
+import type { Target } from './targets';
+
+/** The catch-up targets at `nowSeconds` (one tenant or all). */
+export async function catchUpTargets(config: BdsConfig, nowSeconds: number, tenantId?: string): Promise<Target[]> {
+  const tenants: TenantConfig[] =
+    tenantId === undefined ? [...config.tenants] : config.tenants.filter((t) => t.id === tenantId);
+  if (tenantId !== undefined && tenants.length === 0) {
+    throw new RequestError('tenant', `unknown tenant "${tenantId}" (configured: ${config.tenants.map((t) => t.id).join(', ')})`);
+  }
+  const watermarks = await readWatermarks(config.dataDir);
+  return tenants.map((tenant) => {
+    const from = nextDay(tenant, watermarks[tenant.id]?.aggregate);
+    const to = lastEndedDay(nowSeconds, tenant.timezone, config.processingDelaySeconds);
+    return { tenant, dates: compareDates(from, to) > 0 ? [] : eachDay(from, to) };
+  });
+}

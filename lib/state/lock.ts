@@ -1,0 +1,111 @@
+/**
+ * One worker per data directory: a lock file in `state/` created exclusively. A lock whose
+ * holder is a dead process on this host is taken over. The lock is re-entrant within one
+ * process, so the scheduler (which holds it for its lifetime) can run handlers that take it too.
+ */
+import { open, readFile, rename, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { ensureDir, FILE_MODE } from '../files/atomic';
+import { LockHeldError, StateError, type LockInfo } from './errors';
+
+export interface LockHandle {
+  release(): Promise<void>;
+}
+
+const held = new Map<string, { count: number; info: LockInfo }>();
+
+/** The lock file of a data directory. */
+export function lockPath(dataDir: string): string {
+  return join(dataDir, 'state', 'lock');
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function readHolder(path: string): Promise<LockInfo | undefined> {
+  try {
+    const info = JSON.parse(await readFile(path, 'utf8')) as Partial<LockInfo>;
+    if (typeof info.pid !== 'number' || typeof info.host !== 'string') return undefined;
+    return { pid: info.pid, host: info.host, command: String(info.command ?? ''), startedAt: String(info.startedAt ?? '') };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // A lock file cut short by a crash while being written is treated as stale.
+    return { pid: -1, host: hostname(), command: 'unreadable lock file', startedAt: '' };
+  }
+}
+
+async function tryCreate(path: string, info: LockInfo): Promise<boolean> {
+  try {
+    const handle = await open(path, 'wx', FILE_MODE);
+    try {
+      await handle.writeFile(JSON.stringify(info) + '\n');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw new StateError(`cannot create the lock ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * Takes the data directory's lock or throws LockHeldError naming the holder. `command` says
+ * what this process is doing (shown to whoever is refused).
+ */
+export async function acquireLock(dataDir: string, command: string): Promise<LockHandle> {
+  const path = lockPath(dataDir);
+  const mine = held.get(path);
+  const release = (): LockHandle => ({
+    async release() {
+      const entry = held.get(path);
+      if (entry === undefined) return;
+      entry.count -= 1;
+      if (entry.count > 0) return;
+      held.delete(path);
+      const holder = await readHolder(path);
+      if (holder?.pid === process.pid) await rm(path, { force: true });
+    },
+  });
+  if (mine !== undefined) {
+    mine.count += 1;
+    return release();
+  }
+  await ensureDir(join(dataDir, 'state'));
+  const info: LockInfo = { pid: process.pid, host: hostname(), command, startedAt: new Date().toISOString() };
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    if (await tryCreate(path, info)) {
+      held.set(path, { count: 1, info });
+      return release();
+    }
+    const holder = await readHolder(path);
+    if (holder === undefined) continue; // released in between: try again
+    if (holder.host !== hostname() || isAlive(holder.pid)) throw new LockHeldError(holder, path);
+    // The holder died: move its lock aside (only one of several takers can rename it), then
+    // check that what was moved is the dead holder's, not a lock a faster taker just created.
+    const aside = `${path}.stale-${randomBytes(4).toString('hex')}`;
+    try {
+      await rename(path, aside);
+    } catch {
+      continue;
+    }
+    const moved = await readHolder(aside);
+    if (moved !== undefined && moved.pid !== holder.pid && isAlive(moved.pid)) {
+      await rename(aside, path).catch(() => undefined);
+      throw new LockHeldError(moved, path);
+    }
+    await rm(aside, { force: true });
+  }
+  const holder = await readHolder(path);
+  throw holder === undefined ? new StateError(`cannot take the lock ${path}`) : new LockHeldError(holder, path);
+}

@@ -1,0 +1,54 @@
+/**
+ * What monitoring reads: `state/last-run.json` (the last run's command, times, exit code and
+ * failures, for `bds status`) and `state/bds.prom`, the same in the Prometheus node-exporter
+ * textfile format (point the collector's directory at `state/`, or link the file).
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../files/atomic';
+
+export interface RunRecord {
+  readonly command: string;
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly exitCode: number;
+  readonly daysProcessed: number;
+  readonly daysFailed: number;
+  readonly failures: readonly { readonly tenant: string; readonly date: string; readonly stage: string; readonly error: string }[];
+}
+
+export function lastRunPath(dataDir: string): string {
+  return join(dataDir, 'state', 'last-run.json');
+}
+
+export function prometheusPath(dataDir: string): string {
+  return join(dataDir, 'state', 'bds.prom');
+}
+
+/** Renders the run as Prometheus text exposition (gauges). */
+export function prometheusText(record: RunRecord): string {
+  const gauge = (name: string, help: string, value: number): string =>
+    `# HELP ${name} ${help}\n# TYPE ${name} gauge\n${name} ${value}\n`;
+  return (
+    gauge('bds_last_run_start_timestamp_seconds', 'When the last bds run started (Unix time).', Date.parse(record.startedAt) / 1000) +
+    gauge('bds_last_run_end_timestamp_seconds', 'When the last bds run ended (Unix time).', Date.parse(record.endedAt) / 1000) +
+    gauge('bds_last_run_exit_code', 'Exit code of the last bds run (0 = everything done).', record.exitCode) +
+    gauge('bds_last_run_days_processed', 'Tenant-days the last run processed.', record.daysProcessed) +
+    gauge('bds_last_run_days_failed', 'Tenant-days that failed in the last run.', record.daysFailed)
+  );
+}
+
+/** Writes both files atomically. */
+export async function writeRunRecord(dataDir: string, record: RunRecord): Promise<void> {
+  await writeFileAtomic(lastRunPath(dataDir), JSON.stringify(record, null, 2) + '\n');
+  await writeFileAtomic(prometheusPath(dataDir), prometheusText(record));
+}
+
+/** The last run's record, if any. */
+export async function readRunRecord(dataDir: string): Promise<RunRecord | undefined> {
+  try {
+    return JSON.parse(await readFile(lastRunPath(dataDir), 'utf8')) as RunRecord;
+  } catch {
+    return undefined;
+  }
+}

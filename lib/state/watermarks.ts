@@ -1,0 +1,68 @@
+/**
+ * Watermarks: per tenant and stage, the last day that stage completed. Kept in
+ * `state/watermarks.json`, replaced atomically. A watermark only moves forward one day at a
+ * time (the day after it completed), so a gap can never be skipped; `bds watermark --set`
+ * moves it anywhere, e.g. back to re-process.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LocalDate, TenantConfig } from '../config/types';
+import { writeFileAtomic } from '../files/atomic';
+import { addDays } from '../time/calendar';
+import { StateError } from './errors';
+
+export const STAGES = ['extract', 'aggregate', 'transmit'] as const;
+export type StageName = (typeof STAGES)[number];
+
+export type Watermarks = Record<string, Partial<Record<StageName, LocalDate>>>;
+
+/** The watermarks file of a data directory. */
+export function watermarksPath(dataDir: string): string {
+  return join(dataDir, 'state', 'watermarks.json');
+}
+
+/** Reads every watermark (empty when none was ever written). */
+export async function readWatermarks(dataDir: string): Promise<Watermarks> {
+  let text: string;
+  try {
+    text = await readFile(watermarksPath(dataDir), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new StateError(`cannot read ${watermarksPath(dataDir)}: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    return JSON.parse(text) as Watermarks;
+  } catch (error) {
+    throw new StateError(
+      `${watermarksPath(dataDir)} is not valid JSON; fix it or set the watermarks again with \`bds watermark\``,
+      { cause: error },
+    );
+  }
+}
+
+/** Sets one watermark (null removes it). */
+export async function setWatermark(dataDir: string, tenant: string, stage: StageName, date: LocalDate | null): Promise<void> {
+  const all = await readWatermarks(dataDir);
+  const own = { ...(all[tenant] ?? {}) };
+  if (date === null) delete own[stage];
+  else own[stage] = date;
+  all[tenant] = own;
+  await writeFileAtomic(watermarksPath(dataDir), JSON.stringify(all, null, 2) + '\n');
+}
+
+/** The first day a stage still has to do for a tenant: the day after its watermark, or the production date. */
+export function nextDay(tenant: TenantConfig, watermark: LocalDate | undefined): LocalDate {
+  if (watermark === undefined || watermark < tenant.productionDate) return tenant.productionDate;
+  return addDays(watermark, 1);
+}
+
+/**
+ * Records that `stage` completed `date` for the tenant, moving the watermark only when `date`
+ * is exactly the next day due (re-running an older day, or a day after a gap, leaves it).
+ */
+export async function advanceWatermark(dataDir: string, tenant: TenantConfig, stage: StageName, date: LocalDate): Promise<boolean> {
+  const current = (await readWatermarks(dataDir))[tenant.id]?.[stage];
+  if (date !== nextDay(tenant, current)) return false;
+  await setWatermark(dataDir, tenant.id, stage, date);
+  return true;
+}
