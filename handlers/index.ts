@@ -5,11 +5,13 @@ import { handler as dispatcher } from './dispatcher';
 import { handler as extractConfig } from './extract-config';
 import { handler as extractGim } from './extract-gim';
 import { handler as extractGvp } from './extract-gvp';
+import { handler as upload } from './upload';
 
 export const HANDLERS: Readonly<Record<string, BdsHandler>> = {
   'extract-gim': extractGim,
   'extract-config': extractConfig,
   'extract-gvp': extractGvp,
   aggregate,
+  upload,
   dispatcher,
 };

@@ -18,7 +18,7 @@ import { STAGES, nextDay, readWatermarks, setWatermark, type StageName } from '.
 import { checkConnections } from './check';
 import { collectStatus } from './status';
 import { targetsFor } from '../pipeline/targets';
-import { packageVersion } from '../package-root';
+import { bdsVersion } from '../version';
 import { isLocalDate } from '../time/calendar';
 import { UsageError } from './errors';
 import { table } from './format';
@@ -38,6 +38,8 @@ commands:
   scheduler [--serverless FILE]                         the long-running local scheduler (npm start)
   invoke <function> --event FILE                        run one handler with an event file
   demo [--dir DIR]                                      a month of generated activity, end to end
+  seed --url URL [--scale 1.0] [--seed N] [--month YYYY-MM] [--reset] [--write-config FILE]
+                                                        fill a PostgreSQL database with a generated month (docs/benchmark.md)
   help | version
 
 options for every command:
@@ -236,6 +238,29 @@ async function commandDemo(args: readonly string[]): Promise<number> {
   return runDemo({ dir: str(values, 'dir') ?? 'bds-demo', month: str(values, 'month') });
 }
 
+async function commandSeed(args: readonly string[]): Promise<number> {
+  const { values } = parse(args, {
+    url: { type: 'string' },
+    scale: { type: 'string' },
+    seed: { type: 'string' },
+    month: { type: 'string' },
+    reset: { type: 'boolean' },
+    'demo-tenants': { type: 'boolean' },
+    'write-config': { type: 'string' },
+  });
+  // Imported here so that the generator loads only for `seed`.
+  const { runSeedCommand } = await import('../seed/seed');
+  return runSeedCommand({
+    url: str(values, 'url'),
+    scale: str(values, 'scale'),
+    seed: str(values, 'seed'),
+    month: str(values, 'month'),
+    reset: values.reset === true,
+    demoTenants: values['demo-tenants'] === true,
+    writeConfig: str(values, 'write-config'),
+  });
+}
+
 /** Runs the command line and returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...args] = argv;
@@ -257,9 +282,11 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await commandInvoke(args);
       case 'demo':
         return await commandDemo(args);
+      case 'seed':
+        return await commandSeed(args);
       case 'version':
       case '--version':
-        process.stdout.write(`bds ${packageVersion()}\n`);
+        process.stdout.write(`bds ${bdsVersion()}\n`);
         return ExitCode.ok;
       case 'help':
       case '--help':

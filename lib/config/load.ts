@@ -17,6 +17,7 @@ import {
   DEFAULT_CONNECT_TIMEOUT_SECONDS,
   DEFAULT_PROCESSING_DELAY_SECONDS,
   DEFAULT_QUERY_TIMEOUT_SECONDS,
+  DEFAULT_SCHEDULER_TIMEZONE,
   DEFAULT_TIMEZONE,
   issueMessage,
   issuesToProblems,
@@ -485,6 +486,7 @@ function resolve(parsed: ParsedConfig, configPath: string): BdsConfig {
     customer: { garn: parsed.customer.garn, name: parsed.customer.name },
     dataDir: path.resolve(folder, parsed.dataDir ?? DEFAULT_DATA_DIR),
     processingDelaySeconds: parsed.processingDelay ?? DEFAULT_PROCESSING_DELAY_SECONDS,
+    scheduler: { timezone: parsed.scheduler?.timezone ?? DEFAULT_SCHEDULER_TIMEZONE },
     sources: {
       ...(sources.gim === undefined ? {} : { gim: resolveSource(sources.gim) }),
       ...(sources.config === undefined ? {} : { config: resolveSource(sources.config) }),

@@ -27,6 +27,8 @@ export const MISSING_KEY = 'required key is missing';
 
 /** Default `timezone` of a tenant. */
 export const DEFAULT_TIMEZONE = 'UTC';
+/** Default `scheduler.timezone`: the zone EventBridge reads cron expressions in. */
+export const DEFAULT_SCHEDULER_TIMEZONE = 'UTC';
 /** Defaults of the optional durations, in seconds. */
 export const DEFAULT_PROCESSING_DELAY_SECONDS = 2 * 3600;
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 30;
@@ -379,6 +381,8 @@ export const configSchema = z.strictObject({
   tenants: z.array(tenantSchema).min(1),
   transmit: transmitSchema.optional(),
   catalogue: z.record(z.string(), overrideSchema).optional(),
+  // The local scheduler's zone for the cron expressions of serverless.yml.
+  scheduler: z.strictObject({ timezone: timezone.optional() }).optional(),
 });
 
 export type ParsedConfig = z.output<typeof configSchema>;

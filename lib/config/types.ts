@@ -104,4 +104,6 @@ export interface BdsConfig {
   /** Keyed by metric key; only keys of the catalogue. */
   readonly catalogue: Readonly<Record<string, MetricOverride>>;
   readonly transmit?: TransmitConfig;
+  /** The local scheduler (`bds scheduler`): the IANA zone its cron expressions are read in (default UTC). */
+  readonly scheduler: { readonly timezone: string };
 }

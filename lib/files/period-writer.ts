@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { BdsConfig, TenantConfig } from '../config/types';
 import type { ResolvedMetric } from '../metrics/resolve';
 import type { AggregationStats, MetricValue } from '../aggregate/values';
-import { packageVersion } from '../package-root';
+import { bdsVersion } from '../version';
 import { formatInstant } from '../time/calendar';
 import { writeFileAtomic } from './atomic';
 import { billingFileName, checksumLine, periodCode, periodFolder, renderBillingCsv, type Period } from './billing-file';
@@ -132,7 +132,7 @@ export async function writePeriodFiles(input: PeriodFilesInput): Promise<Manifes
     periodEnd,
     timezone: tenant.timezone,
     generatedAt: new Date().toISOString(),
-    bdsVersion: packageVersion(),
+    bdsVersion: bdsVersion(),
     files,
     inputs: input.inputs,
     stats: input.stats,

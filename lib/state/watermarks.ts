@@ -1,10 +1,11 @@
 /**
- * Watermarks: per tenant and stage, the last day that stage completed. Kept in
- * `state/watermarks.json`, replaced atomically. A watermark only moves forward one day at a
+ * Watermarks: per tenant and stage, the last day that stage completed. Kept in one file per
+ * tenant, `state/watermarks/<tenant>.json`, replaced atomically (one file per tenant, so workers
+ * of different tenants running at once never overwrite each other's). A watermark only moves forward one day at a
  * time (the day after it completed), so a gap can never be skipped; `bds watermark --set`
  * moves it anywhere, e.g. back to re-process.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LocalDate, TenantConfig } from '../config/types';
 import { writeFileAtomic } from '../files/atomic';
@@ -16,38 +17,51 @@ export type StageName = (typeof STAGES)[number];
 
 export type Watermarks = Record<string, Partial<Record<StageName, LocalDate>>>;
 
-/** The watermarks file of a data directory. */
-export function watermarksPath(dataDir: string): string {
-  return join(dataDir, 'state', 'watermarks.json');
+/** The watermarks file of a tenant. */
+export function watermarksPath(dataDir: string, tenant: string): string {
+  return join(dataDir, 'state', 'watermarks', `${tenant}.json`);
 }
 
-/** Reads every watermark (empty when none was ever written). */
-export async function readWatermarks(dataDir: string): Promise<Watermarks> {
+async function readTenant(dataDir: string, tenant: string): Promise<Partial<Record<StageName, LocalDate>>> {
+  const path = watermarksPath(dataDir, tenant);
   let text: string;
   try {
-    text = await readFile(watermarksPath(dataDir), 'utf8');
+    text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new StateError(`cannot read ${watermarksPath(dataDir)}: ${(error as Error).message}`, { cause: error });
+    throw new StateError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
   try {
-    return JSON.parse(text) as Watermarks;
+    return JSON.parse(text) as Partial<Record<StageName, LocalDate>>;
   } catch (error) {
-    throw new StateError(
-      `${watermarksPath(dataDir)} is not valid JSON; fix it or set the watermarks again with \`bds watermark\``,
-      { cause: error },
-    );
+    throw new StateError(`${path} is not valid JSON; fix it or set the watermarks again with \`bds watermark\``, { cause: error });
   }
+}
+
+/** Reads every tenant's watermarks (empty when none was ever written). */
+export async function readWatermarks(dataDir: string): Promise<Watermarks> {
+  let names: string[];
+  try {
+    names = await readdir(join(dataDir, 'state', 'watermarks'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new StateError(`cannot read ${join(dataDir, 'state', 'watermarks')}: ${(error as Error).message}`, { cause: error });
+  }
+  const all: Watermarks = {};
+  for (const name of names) {
+    if (!name.endsWith('.json') || name.startsWith('.')) continue;
+    const tenant = name.slice(0, -'.json'.length);
+    all[tenant] = await readTenant(dataDir, tenant);
+  }
+  return all;
 }
 
 /** Sets one watermark (null removes it). */
 export async function setWatermark(dataDir: string, tenant: string, stage: StageName, date: LocalDate | null): Promise<void> {
-  const all = await readWatermarks(dataDir);
-  const own = { ...(all[tenant] ?? {}) };
+  const own = { ...(await readTenant(dataDir, tenant)) };
   if (date === null) delete own[stage];
   else own[stage] = date;
-  all[tenant] = own;
-  await writeFileAtomic(watermarksPath(dataDir), JSON.stringify(all, null, 2) + '\n');
+  await writeFileAtomic(watermarksPath(dataDir, tenant), JSON.stringify(own, null, 2) + '\n');
 }
 
 /** The first day a stage still has to do for a tenant: the day after its watermark, or the production date. */
@@ -61,7 +75,7 @@ export function nextDay(tenant: TenantConfig, watermark: LocalDate | undefined):
  * is exactly the next day due (re-running an older day, or a day after a gap, leaves it).
  */
 export async function advanceWatermark(dataDir: string, tenant: TenantConfig, stage: StageName, date: LocalDate): Promise<boolean> {
-  const current = (await readWatermarks(dataDir))[tenant.id]?.[stage];
+  const current = (await readTenant(dataDir, tenant.id))[stage];
   if (date !== nextDay(tenant, current)) return false;
   await setWatermark(dataDir, tenant.id, stage, date);
   return true;

@@ -67,6 +67,7 @@ export function digestFile(path: string): Promise<{ sha256: string; bytes: numbe
   return digestStream(createReadStream(path));
 }
 
+/** The `code` of a Node.js system error (`ENOENT`, `EACCES`, ...), if it has one. */
 export function errorCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
     ? error.code

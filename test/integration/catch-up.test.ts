@@ -46,7 +46,12 @@ async function billingBytes(dataDir: string): Promise<Map<string, string>> {
 }
 
 async function watermarks(dataDir: string): Promise<Record<string, Record<string, string>>> {
-  return JSON.parse(await readFile(join(dataDir, 'state', 'watermarks.json'), 'utf8')) as Record<string, Record<string, string>>;
+  const out: Record<string, Record<string, string>> = {};
+  for (const tenant of ['acme', 'globex']) {
+    const text = await readFile(join(dataDir, 'state', 'watermarks', `${tenant}.json`), 'utf8').catch(() => undefined);
+    if (text !== undefined) out[tenant] = JSON.parse(text) as Record<string, string>;
+  }
+  return out;
 }
 
 describe('catch-up', () => {

@@ -426,6 +426,9 @@ describe('files the customer moved, deleted or edited', () => {
     await rename(moved.path, join(site.dir, 'moved-away.csv'));
     await appendFile(edited.path, 'GARN0042,extra,row\n');
     await rm(`${sideGone.path}.sha256`);
+    // A billing-looking file no manifest lists (e.g. a run that crashed before writing its manifest).
+    const stray = 'CNT_US_PES_seats_chat_GARN0042_acme_D20261021.csv';
+    await writeFile(join(billingFolder(site.config.dataDir, 'acme', day('2026-10-21')), stray), 'garn\n');
 
     // Act
     const summary = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
@@ -443,6 +446,8 @@ describe('files the customer moved, deleted or edited', () => {
     );
     expect(summaryFor(summary, 'acme', `copy:${site.copyTo[0] ?? ''}`).missing).toHaveLength(4);
     expect(s3Summary(summary, 'acme').delivered).toEqual(intact.map((e) => e.file).sort());
+    expect(summary.unlisted).toEqual([{ tenant: 'acme', file: `acme/2026/10/${stray}` }]);
+    expect(await s3.head(`${site.prefix}/acme/2026/10/${stray}`)).toBeUndefined();
     for (const gone of [deleted, moved, edited, sideGone]) {
       expect(await s3.head(gone.key)).toBeUndefined();
       expect(site.logLines.some((l) => l.includes('"level":"warn"') && l.includes(gone.file))).toBe(true);
@@ -614,18 +619,27 @@ describe('a delivery killed half-way', () => {
       kills.push(await countLines());
     }
     expect(kills[kills.length - 1]).toBeLessThan(total);
+    // What the last kill left half-done: at the destination with the right digest, not in the ledger.
+    const recorded = new Set((await ledgerRecords(site)).map((r) => `${r.destination} ${r.file}`));
+    const s3Id = `s3://${s3.bucket}/${site.prefix}`;
+    const copyId = `copy:${site.copyTo[0] ?? ''}`;
+    const landedUnrecorded: string[] = [];
+    for (const e of expected) {
+      if (recorded.has(`${s3Id} ${e.file}`)) continue;
+      const there = await s3.digestOf(e.key);
+      if (there?.sha256 === e.sha256) landedUnrecorded.push(e.file);
+    }
 
     // Act: the next run, in this process.
     const summary = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
 
-    // Assess: complete, and nothing anywhere twice.
+    // Assess: complete, and nothing anywhere twice; what had landed is recorded, not re-sent.
     expect(summary.ok).toBe(true);
+    expect(s3Summary(summary, 'acme').skippedAlreadyThere).toEqual(landedUnrecorded.sort());
     const records = await ledgerRecords(site);
     const pairs = records.map((r) => `${r.destination} ${r.file} ${r.sha256}`);
     expect(new Set(pairs).size).toBe(pairs.length);
     expect(records).toHaveLength(total);
-    const s3Id = `s3://${s3.bucket}/${site.prefix}`;
-    const copyId = `copy:${site.copyTo[0] ?? ''}`;
     for (const e of expected) {
       expect(records.filter((r) => r.file === e.file).map((r) => r.destination).sort()).toEqual([copyId, s3Id].sort());
       expect(await s3.digestOf(e.key)).toEqual({ sha256: e.sha256, bytes: e.bytes });
@@ -669,6 +683,7 @@ describe('secrets', () => {
       const ok = await withEnv({ BDS_CONFIG: working.configPath }, () => handler({}));
       outputs.push(JSON.stringify(ok));
       expect(ok.exitCode).toBe(0);
+      await mkdir(join(failing.config.dataDir, 'state'), { recursive: true });
       await writeFile(ledgerPath(failing.config.dataDir), 'damaged\nline\n');
       const thrown = await transmitPending({ config: failing.config, log: failing.log }).then(
         () => undefined,
