@@ -1,7 +1,8 @@
 /**
- * The daily schedule's entry point: does what `bds catch-up` does, for every tenant (or the one
- * named by `{"tenant": ...}` / the scheduled event's `detail.tenant`): every day after the
- * watermarks up to the last ended day, all stages, then delivery of what is pending.
+ * The schedule's entry point: does what `bds catch-up` does, for every tenant (or the one named
+ * by `{"tenant": ...}` / the scheduled event's `detail.tenant`): every day after the watermarks
+ * up to the last ended day, all stages, then delivery of what is pending. With
+ * `dispatch.mode: lambda` it hands each tenant to its own `worker` invocation instead.
  */
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
@@ -12,6 +13,8 @@ import { catchUpTargets } from '../lib/pipeline/catch-up';
 import { RequestError } from '../lib/pipeline/errors';
 import { invocationLog, type BdsHandler, type HandlerSummary } from '../lib/pipeline/handler';
 import { runDays } from '../lib/pipeline/run-days';
+import { fanOut } from '../lib/pipeline/fan-out';
+import { ExitCode } from '../lib/errors';
 import { nowSeconds } from '../lib/time/clock';
 
 const NAME = 'dispatcher';
@@ -44,6 +47,23 @@ const run = async (event: unknown): Promise<HandlerSummary> => {
   const tenant = tenantOf(event);
   const config = loadRuntimeConfig();
   const targets = await catchUpTargets(config, nowSeconds(), tenant);
+  if (config.dispatch?.mode === 'lambda') {
+    // One asynchronous worker invocation per tenant with days due; the workers take the
+    // tenants' locks, so the dispatcher takes none.
+    const started = Date.now();
+    const dispatched = await fanOut(config.dispatch, targets, log);
+    const failed = dispatched.some((d) => !d.ok);
+    return {
+      function: NAME,
+      ok: !failed,
+      exitCode: failed ? ExitCode.other : ExitCode.ok,
+      days: [],
+      skipped: [],
+      transmissions: [],
+      dispatched,
+      durationMs: Date.now() - started,
+    };
+  }
   const summary = await runDays({
     config,
     targets,

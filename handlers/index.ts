@@ -6,6 +6,7 @@ import { handler as extractConfig } from './extract-config';
 import { handler as extractGim } from './extract-gim';
 import { handler as extractGvp } from './extract-gvp';
 import { handler as upload } from './upload';
+import { handler as worker } from './worker';
 
 export const HANDLERS: Readonly<Record<string, BdsHandler>> = {
   'extract-gim': extractGim,
@@ -14,4 +15,5 @@ export const HANDLERS: Readonly<Record<string, BdsHandler>> = {
   aggregate,
   upload,
   dispatcher,
+  worker,
 };

@@ -8,7 +8,7 @@ import type { BdsConfig, LocalDate, TenantConfig } from '../config/types';
 import { describeError } from '../errors';
 import { datasetsFor } from '../extract/datasets';
 import { readStagedMeta, readStagedRows, type StagedLocation } from '../extract/staged';
-import { StagedDatasetMissingError } from '../extract/errors';
+import { StagedDatasetCorruptError, StagedDatasetMissingError } from '../extract/errors';
 import type { Logger } from '../log/logger';
 import type { Measure, Rollup } from '../metrics/catalogue';
 import { resolveMetrics, type ResolvedMetric } from '../metrics/resolve';
@@ -77,26 +77,77 @@ class InputRecorder {
   }
 }
 
-/** Fails before any work if a staged dataset of one of `dates` is missing, naming all of them. */
+/** A staged dataset a period needs that is absent, or present but not what its record says. */
+export interface StagedProblem {
+  readonly dataset: string;
+  readonly date: LocalDate;
+  readonly problem: 'missing' | 'corrupt';
+  /** Why, as reading it said (path included). */
+  readonly detail: string;
+}
+
+/**
+ * Aggregation did not start because staged datasets it would read are missing or corrupt.
+ * `problems` names each (dataset, date), so a caller that can extract knows exactly which days to
+ * extract again; nothing of the period was written.
+ */
+export class StagedInputsError extends AggregationError {
+  constructor(
+    readonly tenant: string,
+    readonly problems: readonly StagedProblem[],
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  /** The days with a missing or corrupt dataset, oldest first, each once. */
+  get dates(): LocalDate[] {
+    return [...new Set(this.problems.map((p) => p.date))].sort(compareDates);
+  }
+}
+
+/** Reads a staged dataset to its end, making every check reading makes (digest, size, rows, columns). */
+async function verifyStaged(loc: StagedLocation): Promise<void> {
+  const meta = await readStagedMeta(loc);
+  // Nothing is kept: the point is that the read completes, since the digest is checked at its end.
+  for await (const row of readStagedRows(loc, meta)) void row;
+}
+
+/**
+ * Fails before any work if a staged dataset of one of `dates` is missing or does not verify,
+ * naming all of them. Each dataset is read through once: a truncated or altered file must stop
+ * the period here, where the (dataset, date)s can be listed, rather than half-way through it.
+ */
 async function requireStaged(config: BdsConfig, tenant: TenantConfig, metrics: readonly ResolvedMetric[], dates: readonly LocalDate[]): Promise<void> {
-  const missing: string[] = [];
+  const problems: StagedProblem[] = [];
   for (const date of dates) {
     for (const spec of datasetsFor(tenant, metrics)) {
       try {
-        await readStagedMeta({ dataDir: config.dataDir, tenant: tenant.id, dataset: spec.dataset, date });
+        await verifyStaged({ dataDir: config.dataDir, tenant: tenant.id, dataset: spec.dataset, date });
       } catch (error) {
-        if (!(error instanceof StagedDatasetMissingError)) throw error;
-        missing.push(`${spec.dataset} ${date}`);
+        if (error instanceof StagedDatasetMissingError) problems.push({ dataset: spec.dataset, date, problem: 'missing', detail: error.message });
+        else if (error instanceof StagedDatasetCorruptError) problems.push({ dataset: spec.dataset, date, problem: 'corrupt', detail: error.message });
+        else throw error;
       }
     }
   }
-  if (missing.length > 0) {
-    const days = [...new Set(missing.map((m) => m.split(' ')[1]))];
-    throw new AggregationError(
-      `tenant ${tenant.id}: staged data missing for ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}; ` +
-        `extract first: \`bds backfill --tenant ${tenant.id} --from ${days[0]} --to ${days[days.length - 1]}\``,
-    );
-  }
+  if (problems.length === 0) return;
+  const list = (kind: StagedProblem['problem']): string => {
+    const named = problems.filter((p) => p.problem === kind).map((p) => `${p.dataset} ${p.date}`);
+    return `${named.slice(0, 5).join(', ')}${named.length > 5 ? ` and ${named.length - 5} more` : ''}`;
+  };
+  const parts = [
+    ...(problems.some((p) => p.problem === 'missing') ? [`staged data missing for ${list('missing')}`] : []),
+    ...(problems.some((p) => p.problem === 'corrupt') ? [`staged data does not match its record for ${list('corrupt')}`] : []),
+  ];
+  const days = [...new Set(problems.map((p) => p.date))].sort(compareDates);
+  throw new StagedInputsError(
+    tenant.id,
+    problems,
+    `tenant ${tenant.id}: ${parts.join('; ')}; ` +
+      `extract first: \`bds backfill --tenant ${tenant.id} --from ${days[0]} --to ${days[days.length - 1]}\``,
+  );
 }
 
 async function dayValues(

@@ -261,6 +261,29 @@ async function commandSeed(args: readonly string[]): Promise<number> {
   });
 }
 
+async function commandScheduler(args: readonly string[]): Promise<number> {
+  const { values } = parse(args, { serverless: { type: 'string' } });
+  // Imported here so that the scheduler (and through it every handler) loads only for `scheduler`.
+  const { runScheduler } = await import('../scheduler/scheduler');
+  const { SchedulerConfigError } = await import('../scheduler/errors');
+  const { packageRoot } = await import('../package-root');
+  const { join } = await import('node:path');
+  try {
+    return await runScheduler({
+      configPath: str(values, 'config'),
+      serverlessFile: str(values, 'serverless') ?? join(packageRoot(), 'serverless.yml'),
+      log: createLogger(),
+    });
+  } catch (error) {
+    // serverless.yml configures the schedules: a bad one is invalid configuration (78).
+    if (error instanceof SchedulerConfigError) {
+      process.stderr.write(redact(`bds: ${error.message}`) + '\n');
+      return ExitCode.config;
+    }
+    throw error;
+  }
+}
+
 /** Runs the command line and returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...args] = argv;
@@ -278,6 +301,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await commandWatermark(args);
       case 'check':
         return await commandCheck(args);
+      case 'scheduler':
+        return await commandScheduler(args);
       case 'invoke':
         return await commandInvoke(args);
       case 'demo':

@@ -487,6 +487,7 @@ function resolve(parsed: ParsedConfig, configPath: string): BdsConfig {
     dataDir: path.resolve(folder, parsed.dataDir ?? DEFAULT_DATA_DIR),
     processingDelaySeconds: parsed.processingDelay ?? DEFAULT_PROCESSING_DELAY_SECONDS,
     scheduler: { timezone: parsed.scheduler?.timezone ?? DEFAULT_SCHEDULER_TIMEZONE },
+    ...(parsed.dispatch === undefined ? {} : { dispatch: parsed.dispatch }),
     sources: {
       ...(sources.gim === undefined ? {} : { gim: resolveSource(sources.gim) }),
       ...(sources.config === undefined ? {} : { config: resolveSource(sources.config) }),

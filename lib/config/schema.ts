@@ -383,6 +383,20 @@ export const configSchema = z.strictObject({
   catalogue: z.record(z.string(), overrideSchema).optional(),
   // The local scheduler's zone for the cron expressions of serverless.yml.
   scheduler: z.strictObject({ timezone: timezone.optional() }).optional(),
+  // How the dispatcher runs tenants: in-process, or one Lambda worker invocation per tenant.
+  dispatch: z
+    .strictObject({
+      mode: z.enum(['in-process', 'lambda']),
+      functionName: text.optional(),
+      endpoint: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+      region: text.optional(),
+    })
+    .superRefine((d, ctx) => {
+      if (d.mode === 'lambda' && d.functionName === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['functionName'], message: 'required when mode is lambda: the worker function to invoke (e.g. bds-prod-worker)' });
+      }
+    })
+    .optional(),
 });
 
 export type ParsedConfig = z.output<typeof configSchema>;

@@ -87,6 +87,20 @@ export interface TransmitConfig {
   readonly copyTo: readonly string[];
 }
 
+/**
+ * How the dispatcher runs tenants: in its own process (default), or fanned out, one
+ * asynchronous Lambda invocation of the `worker` function per tenant (when one machine is not enough).
+ */
+export interface DispatchConfig {
+  readonly mode: 'in-process' | 'lambda';
+  /** The worker function's name (lambda mode), e.g. `bds-prod-worker`. */
+  readonly functionName?: string;
+  /** A Lambda-compatible endpoint (e.g. serverless-offline's); default AWS's. */
+  readonly endpoint?: string;
+  /** AWS region of the worker function (lambda mode). */
+  readonly region?: string;
+}
+
 export interface BdsConfig {
   /** Absolute path of the file this came from (for messages). */
   readonly configPath: string;
@@ -106,4 +120,6 @@ export interface BdsConfig {
   readonly transmit?: TransmitConfig;
   /** The local scheduler (`bds scheduler`): the IANA zone its cron expressions are read in (default UTC). */
   readonly scheduler: { readonly timezone: string };
+  /** How the dispatcher runs tenants; absent: in-process. */
+  readonly dispatch?: DispatchConfig;
 }

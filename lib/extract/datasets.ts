@@ -64,9 +64,11 @@ const cfgVoicemail: DatasetSpec = {
   rows: (client, p) => cfgVoicemailRows(client, { tenantDbid: p.tenant.cfgTenantDbid }),
 };
 
-function gvpUsage(region: string, metrics: readonly ResolvedMetric[]): DatasetSpec {
-  const resources = new Set(metrics.flatMap((m) => (m.family === 'gvp' ? [m.resource] : [])));
-  const wanted = { calls: resources.has('call'), asr: resources.has('asr'), tts: resources.has('tts') };
+// Staged data never depends on which metrics are enabled: a metric enabled later must find
+// complete data for days already extracted (a month's rollup reads them all).
+const ALL_GVP_FACTS = { calls: true, asr: true, tts: true } as const;
+
+function gvpUsage(region: string): DatasetSpec {
   return {
     dataset: gvpDatasetName(region),
     source: 'gvp',
@@ -74,7 +76,7 @@ function gvpUsage(region: string, metrics: readonly ResolvedMetric[]): DatasetSp
     columns: GVP_USAGE_COLUMNS,
     snapshot: false,
     rows: (client, p) =>
-      gvpUsageRows(client, p.source, { tenantDbid: p.tenant.cfgTenantDbid, dayStart: p.dayStart, dayEnd: p.dayEnd }, wanted),
+      gvpUsageRows(client, p.source, { tenantDbid: p.tenant.cfgTenantDbid, dayStart: p.dayStart, dayEnd: p.dayEnd }, ALL_GVP_FACTS),
   };
 }
 
@@ -88,7 +90,7 @@ export function datasetsFor(tenant: TenantConfig, metrics: readonly ResolvedMetr
   }
   if (metrics.some((m) => m.family === 'voicemail')) specs.push(cfgVoicemail);
   if (metrics.some((m) => m.family === 'gvp')) {
-    for (const region of tenant.regions) specs.push(gvpUsage(region.code, metrics));
+    for (const region of tenant.regions) specs.push(gvpUsage(region.code));
   }
   return specs;
 }

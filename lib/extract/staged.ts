@@ -17,6 +17,7 @@ import { parse } from 'csv-parse';
 import type { LocalDate } from '../config/types';
 import { describeError } from '../errors';
 import { createAtomicWriteStream, writeFileAtomic } from '../files/atomic';
+import { FAULT_ROW_INTERVAL, faultPoint } from '../faults';
 import { StagedDatasetCorruptError, StagedDatasetMissingError } from './errors';
 
 export const STAGED_FORMAT = 'bds-staged/1';
@@ -88,6 +89,7 @@ export async function writeStagedDataset(
   async function* counted(): AsyncGenerator<readonly StagedCell[]> {
     for await (const row of rows) {
       count += 1;
+      if (count % FAULT_ROW_INTERVAL === 0) faultPoint('extract.rows');
       yield row;
     }
   }
@@ -100,11 +102,13 @@ export async function writeStagedDataset(
       tap,
       out.stream,
     );
+    faultPoint('extract.before-commit');
     await out.commit();
   } catch (error) {
     await out.abort();
     throw error;
   }
+  faultPoint('extract.after-commit');
   const meta: StagedMeta = {
     format: STAGED_FORMAT,
     tenant: loc.tenant,
@@ -120,6 +124,7 @@ export async function writeStagedDataset(
     ...(info.snapshotAt === undefined ? {} : { snapshotAt: info.snapshotAt }),
   };
   await writeFileAtomic(paths.meta, JSON.stringify(meta, null, 2) + '\n');
+  faultPoint('extract.after-record');
   return meta;
 }
 

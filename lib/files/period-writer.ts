@@ -10,6 +10,7 @@ import type { AggregationStats, MetricValue } from '../aggregate/values';
 import { bdsVersion } from '../version';
 import { formatInstant } from '../time/calendar';
 import { writeFileAtomic } from './atomic';
+import { faultPoint } from '../faults';
 import { billingFileName, checksumLine, periodCode, periodFolder, renderBillingCsv, type Period } from './billing-file';
 
 export const GLOBAL_REGION = 'GLOBAL';
@@ -118,7 +119,9 @@ export async function writePeriodFiles(input: PeriodFilesInput): Promise<Manifes
       });
       const sha256 = createHash('sha256').update(csv).digest('hex');
       await writeFileAtomic(join(folder, name), csv);
+      faultPoint('billing.after-csv');
       await writeFileAtomic(join(folder, `${name}.sha256`), checksumLine(sha256, name));
+      faultPoint('billing.after-checksum');
       files.push({ name, metric: metric.key, region, sha256, bytes: Buffer.byteLength(csv), rows: rows.length });
     }
   }
@@ -137,6 +140,8 @@ export async function writePeriodFiles(input: PeriodFilesInput): Promise<Manifes
     inputs: input.inputs,
     stats: input.stats,
   };
+  faultPoint('billing.before-manifest');
   await writeFileAtomic(join(folder, manifestName(tenant.id, period)), JSON.stringify(manifest, null, 2) + '\n');
+  faultPoint('billing.after-manifest');
   return manifest;
 }

@@ -30,7 +30,7 @@ export interface PackageManifest {
 }
 
 /** Functions and their handler sources: one per file in handlers/, named as in serverless.yml. */
-export const FUNCTIONS: readonly string[] = ['extract-gim', 'extract-config', 'extract-gvp', 'aggregate', 'upload', 'dispatcher'];
+export const FUNCTIONS: readonly string[] = ['extract-gim', 'extract-config', 'extract-gvp', 'aggregate', 'upload', 'dispatcher', 'worker'];
 
 // ESM output still contains CommonJS dependencies (pg, mssql, the AWS SDK's deps) that call
 // `require`; give them one.

@@ -9,12 +9,15 @@ import type { Context } from 'aws-lambda';
 import { loadRuntimeConfig } from '../config/runtime';
 import { describeError } from '../errors';
 import { createLogger, type Logger } from '../log/logger';
+import type { Dispatched } from './fan-out';
 import { runDays, type RunOptions, type RunSummary } from './run-days';
 import { targetsFromEvent } from './targets';
 import { nowSeconds } from '../time/clock';
 
 export interface HandlerSummary extends RunSummary {
   readonly function: string;
+  /** The dispatcher in fan-out mode: the worker invocations it made. */
+  readonly dispatched?: readonly Dispatched[];
 }
 
 export type BdsHandler = (event: unknown, context?: Partial<Context>) => Promise<HandlerSummary>;

@@ -8,7 +8,7 @@
  */
 import type { BdsConfig, LocalDate, TenantConfig } from '../config/types';
 import { ExitCode, describeError } from '../errors';
-import { aggregateDay } from '../aggregate/aggregate-period';
+import { aggregateDay, StagedInputsError, type AggregateResult } from '../aggregate/aggregate-period';
 import { extractDay } from '../extract/extract-day';
 import type { Logger } from '../log/logger';
 import type { SourceName } from '../metrics/catalogue';
@@ -62,6 +62,11 @@ export interface RunOptions {
   };
   /** What is running, for the lock and the run record (e.g. `bds run --date 2026-11-25`). */
   readonly command?: string;
+  /**
+   * A fan-out worker's single tenant: the run takes that tenant's lock and writes that tenant's
+   * run record, so workers of different tenants run side by side. Default: the whole directory.
+   */
+  readonly lockTenant?: string;
 }
 
 const STAGE_BIT: Record<Stage, number> = {
@@ -76,6 +81,39 @@ export function exitCodeOf(days: readonly DayOutcome[], transmissions: readonly 
   for (const day of days) if (!day.ok) code |= day.failedStage === undefined ? ExitCode.other : STAGE_BIT[day.failedStage];
   if (transmissions.some((t) => !t.ok)) code |= ExitCode.transmit;
   return code;
+}
+
+/**
+ * Aggregates a day; when that fails because staged data of earlier days (a month's last day
+ * reads the whole month) is missing or does not match its record, extracts exactly those days
+ * again, every dataset of each, and aggregates once more. Only a run that extracts does this
+ * (the aggregate handler alone reports the days instead). `onStage` follows what is being done,
+ * so a failing re-extraction is reported as an extraction failure.
+ */
+async function aggregateRepairing(
+  options: RunOptions,
+  tenant: TenantConfig,
+  date: LocalDate,
+  onStage: (stage: Stage) => void,
+): Promise<AggregateResult> {
+  const { config, log } = options;
+  try {
+    return await aggregateDay({ config, tenant, date, log });
+  } catch (error) {
+    if (!(error instanceof StagedInputsError) || options.stages.extract !== true) throw error;
+    log.warn('staged data is missing or does not match its record; extracting those days again', {
+      tenant: tenant.id,
+      day: date,
+      stage: 'aggregate',
+      days: error.dates,
+      datasets: error.problems.map((p) => `${p.dataset} ${p.date} (${p.problem})`),
+    });
+    onStage('extract');
+    // Whole days, not single datasets: a day's datasets are extracted together everywhere else too.
+    for (const day of error.dates) await extractDay({ config, tenant, date: day, log });
+    onStage('aggregate');
+  }
+  return aggregateDay({ config, tenant, date, log });
 }
 
 async function runTenantDays(
@@ -108,7 +146,7 @@ async function runTenantDays(
       }
       if (stages.aggregate) {
         stage = 'aggregate';
-        const result = await aggregateDay({ config, tenant, date, log });
+        const result = await aggregateRepairing(options, tenant, date, (next) => (stage = next));
         files = result.daily.files.length + (result.monthly?.files.length ?? 0);
         await advanceWatermark(config.dataDir, tenant, 'aggregate', date);
       }
@@ -154,7 +192,7 @@ async function transmitTenant(options: RunOptions, tenant: TenantConfig): Promis
 export async function runDays(options: RunOptions): Promise<RunSummary> {
   const { config } = options;
   const started = new Date();
-  const lock = await acquireLock(config.dataDir, options.command ?? 'bds');
+  const lock = await acquireLock(config.dataDir, options.command ?? 'bds', options.lockTenant);
   try {
     const days: DayOutcome[] = [];
     const skipped: { tenant: string; date: LocalDate }[] = [];
@@ -175,7 +213,7 @@ export async function runDays(options: RunOptions): Promise<RunSummary> {
       failures: days
         .filter((d) => !d.ok)
         .map((d) => ({ tenant: d.tenant, date: d.date, stage: d.failedStage ?? 'other', error: d.error ?? '' })),
-    });
+    }, options.lockTenant);
     options.log.info('run finished', {
       command: options.command,
       exitCode,

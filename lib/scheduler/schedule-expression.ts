@@ -150,7 +150,7 @@ function parseCron(text: string, body: string): CronExpression {
       `expected 6 fields (minutes hours day-of-month month day-of-week year), got ${fields.length}`,
     );
   }
-  const [minutes = '', hours = '', dayOfMonth = '', month = '', dayOfWeek = '', year = ''] = fields.map((f) => f.toUpperCase());
+  const [minutes = '', hours = '', dayOfMonth = '', month = '', dayOfWeek = '', year = ''] = fields;
   for (const [spec, field] of [
     [MINUTES, minutes],
     [HOURS, hours],
@@ -182,14 +182,15 @@ function parseCron(text: string, body: string): CronExpression {
   };
 }
 
+// Names and the letters L and W are read in either case, like month and day names.
 function parseDayOfMonth(field: string): CronDayRule {
-  if (field === 'L') return { kind: 'last-day-of-month' };
-  if (field === 'LW') return { kind: 'last-weekday-of-month' };
-  const weekday = /^(\d+)W$/.exec(field);
+  if (field.toUpperCase() === 'L') return { kind: 'last-day-of-month' };
+  if (field.toUpperCase() === 'LW') return { kind: 'last-weekday-of-month' };
+  const weekday = /^(\d+)W$/i.exec(field);
   if (weekday !== null) {
     return { kind: 'weekday-nearest', day: value(weekday[1] ?? '', DAY_OF_MONTH) };
   }
-  if (/[LW]/.test(field)) {
+  if (/[LW]/i.test(field)) {
     throw new Problem('day-of-month: "L", "LW" and "<day>W" (e.g. 15W) must stand alone in the field');
   }
   return { kind: 'days-of-month', days: parseField(field, DAY_OF_MONTH) };
@@ -197,8 +198,8 @@ function parseDayOfMonth(field: string): CronDayRule {
 
 function parseDayOfWeek(field: string): CronDayRule {
   // "L" alone is the last day of the week: Saturday.
-  if (field === 'L') return { kind: 'days-of-week', weekdays: new Set([7]) };
-  const last = /^([^,#L-]+)L$/.exec(field);
+  if (field.toUpperCase() === 'L') return { kind: 'days-of-week', weekdays: new Set([7]) };
+  const last = /^([^,#L-]+)L$/i.exec(field);
   if (last !== null) return { kind: 'last-of-weekday', weekday: value(last[1] ?? '', DAY_OF_WEEK) };
   const nth = /^([^,#L-]+)#(\d+)$/.exec(field);
   if (nth !== null) {
@@ -211,7 +212,7 @@ function parseDayOfWeek(field: string): CronDayRule {
   if (field.includes('#')) {
     throw new Problem('day-of-week: "#" takes one expression such as 3#2 (the second Tuesday), not a list or range');
   }
-  if (field.includes('L')) {
+  if (/L/i.test(field)) {
     throw new Problem('day-of-week: "L" and "<day>L" (e.g. 6L, the last Friday) must stand alone in the field');
   }
   return { kind: 'days-of-week', weekdays: parseField(field, DAY_OF_WEEK) };
@@ -257,7 +258,7 @@ function parseField(field: string, spec: FieldSpec): Set<number> {
 
 /** One value of a field: a number in range, or a name where the field has names. */
 function value(token: string, spec: FieldSpec): number {
-  const named = spec.names?.indexOf(token) ?? -1;
+  const named = spec.names?.indexOf(token.toUpperCase()) ?? -1;
   if (named >= 0) return spec.min + named;
   if (!/^\d+$/.test(token)) {
     const names = spec.names === undefined ? '' : ` or ${spec.names[0]}-${spec.names[spec.names.length - 1]}`;

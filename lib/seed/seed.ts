@@ -450,6 +450,8 @@ export interface SeedConfigOptions {
   readonly demoTenants?: boolean;
   /** Relative to the configuration file (default `./data`). */
   readonly dataDir?: string;
+  /** The tenants' production date (default the month's first day). */
+  readonly productionDate?: string;
 }
 
 /** A `bds.config.yaml` that processes what `seedDatabase` loaded, every metric of every tenant. */
@@ -486,7 +488,7 @@ export function seedConfig(options: SeedConfigOptions): string {
       `    gimTenantKey: ${layout.gimTenantKey}`,
       `    cfgTenantDbid: ${layout.cfgTenantDbid}`,
       `    timezone: ${layout.timezone}`,
-      `    productionDate: ${options.month}-01`,
+      `    productionDate: ${options.productionDate ?? `${options.month}-01`}`,
       `    excludeAgents: ${JSON.stringify(DEMO_EXCLUDE_AGENTS)}`,
       `    metrics: [${spec.metrics.join(', ')}]`,
       '    regions:',

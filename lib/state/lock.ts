@@ -16,9 +16,12 @@ export interface LockHandle {
 
 const held = new Map<string, { count: number; info: LockInfo }>();
 
-/** The lock file of a data directory. */
-export function lockPath(dataDir: string): string {
-  return join(dataDir, 'state', 'lock');
+/**
+ * The lock file of a data directory, or of one tenant in it. Tenant locks serve fan-out workers
+ * (one invocation per tenant, running at the same time); everything else takes the directory's.
+ */
+export function lockPath(dataDir: string, tenant?: string): string {
+  return join(dataDir, 'state', tenant === undefined ? 'lock' : `lock.${tenant}`);
 }
 
 function isAlive(pid: number): boolean {
@@ -63,8 +66,8 @@ async function tryCreate(path: string, info: LockInfo): Promise<boolean> {
  * Takes the data directory's lock or throws LockHeldError naming the holder. `command` says
  * what this process is doing (shown to whoever is refused).
  */
-export async function acquireLock(dataDir: string, command: string): Promise<LockHandle> {
-  const path = lockPath(dataDir);
+export async function acquireLock(dataDir: string, command: string, tenant?: string): Promise<LockHandle> {
+  const path = lockPath(dataDir, tenant);
   const mine = held.get(path);
   const release = (): LockHandle => ({
     async release() {

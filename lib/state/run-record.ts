@@ -17,18 +17,21 @@ export interface RunRecord {
   readonly failures: readonly { readonly tenant: string; readonly date: string; readonly stage: string; readonly error: string }[];
 }
 
-export function lastRunPath(dataDir: string): string {
-  return join(dataDir, 'state', 'last-run.json');
+/** `state/last-run.json`, or `state/last-run.<tenant>.json` for a fan-out worker's run. */
+export function lastRunPath(dataDir: string, tenant?: string): string {
+  return join(dataDir, 'state', tenant === undefined ? 'last-run.json' : `last-run.${tenant}.json`);
 }
 
-export function prometheusPath(dataDir: string): string {
-  return join(dataDir, 'state', 'bds.prom');
+/** `state/bds.prom`, or `state/bds.<tenant>.prom` (the textfile collector reads every `*.prom`). */
+export function prometheusPath(dataDir: string, tenant?: string): string {
+  return join(dataDir, 'state', tenant === undefined ? 'bds.prom' : `bds.${tenant}.prom`);
 }
 
-/** Renders the run as Prometheus text exposition (gauges). */
-export function prometheusText(record: RunRecord): string {
+/** Renders the run as Prometheus text exposition (gauges), labelled with the tenant for a worker's run. */
+export function prometheusText(record: RunRecord, tenant?: string): string {
+  const labels = tenant === undefined ? '' : `{tenant="${tenant}"}`;
   const gauge = (name: string, help: string, value: number): string =>
-    `# HELP ${name} ${help}\n# TYPE ${name} gauge\n${name} ${value}\n`;
+    `# HELP ${name} ${help}\n# TYPE ${name} gauge\n${name}${labels} ${value}\n`;
   return (
     gauge('bds_last_run_start_timestamp_seconds', 'When the last bds run started (Unix time).', Date.parse(record.startedAt) / 1000) +
     gauge('bds_last_run_end_timestamp_seconds', 'When the last bds run ended (Unix time).', Date.parse(record.endedAt) / 1000) +
@@ -39,15 +42,15 @@ export function prometheusText(record: RunRecord): string {
 }
 
 /** Writes both files atomically. */
-export async function writeRunRecord(dataDir: string, record: RunRecord): Promise<void> {
-  await writeFileAtomic(lastRunPath(dataDir), JSON.stringify(record, null, 2) + '\n');
-  await writeFileAtomic(prometheusPath(dataDir), prometheusText(record));
+export async function writeRunRecord(dataDir: string, record: RunRecord, tenant?: string): Promise<void> {
+  await writeFileAtomic(lastRunPath(dataDir, tenant), JSON.stringify(record, null, 2) + '\n');
+  await writeFileAtomic(prometheusPath(dataDir, tenant), prometheusText(record, tenant));
 }
 
 /** The last run's record, if any. */
-export async function readRunRecord(dataDir: string): Promise<RunRecord | undefined> {
+export async function readRunRecord(dataDir: string, tenant?: string): Promise<RunRecord | undefined> {
   try {
-    return JSON.parse(await readFile(lastRunPath(dataDir), 'utf8')) as RunRecord;
+    return JSON.parse(await readFile(lastRunPath(dataDir, tenant), 'utf8')) as RunRecord;
   } catch {
     return undefined;
   }

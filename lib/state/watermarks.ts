@@ -9,6 +9,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LocalDate, TenantConfig } from '../config/types';
 import { writeFileAtomic } from '../files/atomic';
+import { faultPoint } from '../faults';
 import { addDays } from '../time/calendar';
 import { StateError } from './errors';
 
@@ -61,7 +62,9 @@ export async function setWatermark(dataDir: string, tenant: string, stage: Stage
   const own = { ...(await readTenant(dataDir, tenant)) };
   if (date === null) delete own[stage];
   else own[stage] = date;
+  faultPoint('watermark.before-write');
   await writeFileAtomic(watermarksPath(dataDir, tenant), JSON.stringify(own, null, 2) + '\n');
+  faultPoint('watermark.after-write');
 }
 
 /** The first day a stage still has to do for a tenant: the day after its watermark, or the production date. */

@@ -15,6 +15,7 @@ import { Transform, Writable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createAtomicWriteStream, TEMP_PREFIX, writeFileAtomic } from '../files/atomic';
 import type { Logger } from '../log/logger';
+import { faultPoint } from '../faults';
 import { SourceFileError, VerificationError } from './errors';
 import type { BillingFileRef, DeliveryOutcome, Destination } from './transmit';
 
@@ -167,6 +168,7 @@ export class CopyDestination implements Destination {
     if (!alreadyThere) {
       await removeStaleTemporaries(dirname(target), file.name, this.log);
       await this.copyBillingFile(file, target);
+      faultPoint('copy.after-file');
     }
 
     const sideTarget = `${target}.sha256`;

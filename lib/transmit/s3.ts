@@ -26,6 +26,7 @@ import type { Logger } from '../log/logger';
 import { digestStream, DigestPassThrough, errorCode } from './copy-to';
 import { S3RequestError, SourceFileError, VerificationError } from './errors';
 import type { BillingFileRef, DeliveryOutcome, Destination } from './transmit';
+import { faultPoint } from '../faults';
 
 /** Part size for multipart uploads: billing files are small, so most go in one PutObject. */
 export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
@@ -167,6 +168,7 @@ export class S3Destination implements Destination {
     } else {
       await this.uploadFile(file, key);
       await this.verify(key, file.sha256, file.bytes);
+      faultPoint('s3.after-object');
     }
 
     // The side object goes second, so its presence tells the inbox the CSV is complete.

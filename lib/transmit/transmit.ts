@@ -26,6 +26,7 @@ import { redact, registerSecrets } from '../log/redact';
 import { CopyDestination, copyDestinationId, digestFile, errorCode } from './copy-to';
 import { DeliveryError, LedgerError, ManifestError, S3RequestError, SourceFileError } from './errors';
 import { Ledger } from './ledger';
+import { faultPoint } from '../faults';
 import { S3Destination, s3DestinationId, type S3DestinationOptions } from './s3';
 
 /** A billing file as a manifest lists it. */
@@ -482,6 +483,7 @@ export async function transmitPending(options: TransmitOptions): Promise<Transmi
             continue;
           }
           let outcome: DeliveryOutcome;
+          faultPoint('transmit.before-deliver');
           try {
             outcome = await withRetry(() => destination.deliver(ref), policy, (error, attempt, delayMs) => {
               log.warn('delivery attempt failed; retrying', { ...fields, destination: destination.id, attempt, delayMs, error });
@@ -504,6 +506,7 @@ export async function transmitPending(options: TransmitOptions): Promise<Transmi
             log.error('delivery failed', { ...fields, destination: destination.id, error: failure });
             continue;
           }
+          faultPoint('transmit.before-ledger');
           try {
             await ledger.append({
               file: listed.file,
@@ -518,6 +521,7 @@ export async function transmitPending(options: TransmitOptions): Promise<Transmi
             log.error('delivered but the ledger could not record it', { ...fields, destination: destination.id, error });
             continue;
           }
+          faultPoint('transmit.after-ledger');
           (outcome.sent ? summary.delivered : summary.skippedAlreadyThere).push(listed.file);
           log.info(outcome.sent ? 'delivered' : 'already at the destination; recorded without sending again', {
             ...fields,

@@ -84,6 +84,7 @@ describe('Lambda bundles', () => {
       ['aggregate', range],
       ['upload', { tenant: 'acme' }],
       ['dispatcher', { tenant: 'acme' }],
+      ['worker', { tenant: 'globex' }],
     ];
     expect(calls.map(([name]) => name).sort()).toEqual(manifest.functions.map((f) => f.function).sort());
     for (const [name, event] of calls) {

@@ -122,6 +122,7 @@ describe('loadConfig: the complete example', () => {
       customer: { garn: 'GARN0042', name: 'Acme Corp' },
       dataDir: path.join(folder, 'bds-data'),
       processingDelaySeconds: 7200,
+      scheduler: { timezone: 'UTC' },
       sources: {
         gim: {
           client: 'pg',

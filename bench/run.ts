@@ -1,0 +1,610 @@
+/**
+ * `npm run bench`: how BDS scales on this machine, side by side with what PostgreSQL itself can
+ * do with the same data (docs/benchmark.md).
+ *
+ * For each scale it (re)uses a seeded database `bds_bench_s<scale>` on the server at
+ * PG_BENCH_URL (seeding it once with `seedDatabase` when it is missing or holds something else),
+ * and measures with the real command line, each figure the median of several runs after a
+ * warm-up:
+ *   - extraction of one day's GIM sessions (`bds invoke extract-gim`) next to
+ *     `psql -c "\copy (<the same query>) to /dev/null"`: the database-to-disk limit;
+ *   - `bds run --no-transmit` of the day (every metric) next to the reference SQL of
+ *     bench/reference.ts, one statement per family: the compute limit; the values must be equal;
+ *   - the month's roll-up on the month's last day (`bds invoke aggregate`);
+ *   - the peak RSS of the `bds` processes, and its ratio between scales.
+ * It prints a table and writes bench/results/<date>-scale<N>.json.
+ *
+ * Options: --scale 0.1,1 (a list)  --runs 3  --warmup 1  --url URL  --month YYYY-MM  --seed N
+ *          --day YYYY-MM-DD  --reseed  --explain  --skip-rollup
+ *          --pgoptions "-c jit=off"  session settings for every connection of both sides (PGOPTIONS)
+ *          --cli FILE  another build of the command line to measure (default bin/bds.mjs)
+ *          --tag NAME  suffix of the result files (for runs with --pgoptions or --cli)
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { join, resolve as resolvePath } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import type { BdsConfig, LocalDate, TenantConfig } from '../lib/config/types';
+import { loadConfig } from '../lib/config/load';
+import { datasetsFor } from '../lib/extract/datasets';
+import { stagedDatasetExists } from '../lib/extract/staged';
+import { billingFolder } from '../lib/files/period-writer';
+import { resolveMetrics } from '../lib/metrics/resolve';
+import { previousMonth, readSeedMarker, seedConfig, seedDatabase, type SeedMarker, type SeedReport } from '../lib/seed/seed';
+import { eachDay, lastDayOfMonth } from '../lib/time/calendar';
+import { BdsError, describeError } from '../lib/errors';
+import { packageRoot } from '../lib/package-root';
+import {
+  compareValues,
+  extractionSql,
+  gimSessionsSql,
+  parseReferenceOutput,
+  referenceScript,
+  referenceStatements,
+  valueMap,
+} from './reference';
+
+// Bundled into bench/.build/, so the root is found, not assumed relative to this file.
+const ROOT = packageRoot();
+const BDS_BIN = join(ROOT, 'bin', 'bds.mjs');
+const WORK = join(ROOT, 'bench', '.work');
+const RESULTS = join(ROOT, 'bench', 'results');
+const DEFAULT_SERVER = 'postgres://postgres@127.0.0.1:5432/postgres';
+const TENANT = 'big';
+
+/** The targets of the issue. */
+const TARGETS = {
+  extractRatio: 1.3,
+  dayRatio: 1.5,
+  rssMb: 300,
+  rssRatio: 1.3,
+  extractSeconds: 60,
+} as const;
+
+/** The benchmark cannot go on (a command failed, values differ, bad option). */
+class BenchError extends BdsError {}
+
+interface Options {
+  readonly server: string;
+  readonly scales: readonly number[];
+  readonly runs: number;
+  readonly warmup: number;
+  readonly month: string;
+  readonly seed: number;
+  readonly day: string | undefined;
+  readonly reseed: boolean;
+  readonly explain: boolean;
+  readonly rollup: boolean;
+  readonly pgOptions: string | undefined;
+  readonly cli: string;
+  readonly tag: string | undefined;
+}
+
+function options(argv: readonly string[]): Options {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      scale: { type: 'string', default: '0.1,1' },
+      runs: { type: 'string', default: '3' },
+      warmup: { type: 'string', default: '1' },
+      url: { type: 'string' },
+      month: { type: 'string' },
+      seed: { type: 'string', default: '20000' },
+      day: { type: 'string' },
+      reseed: { type: 'boolean', default: false },
+      explain: { type: 'boolean', default: false },
+      'skip-rollup': { type: 'boolean', default: false },
+      pgoptions: { type: 'string' },
+      cli: { type: 'string' },
+      tag: { type: 'string' },
+    },
+    strict: true,
+  });
+  const scales = values.scale.split(',').map((s) => Number(s.trim()));
+  if (scales.some((s) => !(Number.isFinite(s) && s > 0 && s <= 5))) throw new BenchError(`--scale ${values.scale}: numbers in (0, 5]`);
+  const runs = Number(values.runs);
+  const warmup = Number(values.warmup);
+  if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(warmup) || warmup < 0) throw new BenchError('--runs ≥ 1 and --warmup ≥ 0, integers');
+  return {
+    server: values.url ?? process.env.PG_BENCH_URL ?? DEFAULT_SERVER,
+    scales: [...new Set(scales)].sort((a, b) => a - b),
+    runs,
+    warmup,
+    month: values.month ?? previousMonth(),
+    seed: Number(values.seed),
+    day: values.day,
+    reseed: values.reseed,
+    explain: values.explain,
+    rollup: !values['skip-rollup'],
+    pgOptions: values.pgoptions,
+    cli: values.cli === undefined ? BDS_BIN : resolvePath(values.cli),
+    tag: values.tag,
+  };
+}
+
+const log = (line: string): boolean => process.stdout.write(line + '\n');
+
+// ---------------------------------------------------------------------------------------------
+// Measuring child processes
+// ---------------------------------------------------------------------------------------------
+
+interface Measured {
+  readonly seconds: number;
+  /** Peak resident set of the process (VmHWM), MiB. */
+  readonly rssMb: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Reads VmHWM (kB) of a live process; undefined once it has gone. */
+async function highWaterMark(pid: number): Promise<number | undefined> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const match = /^VmHWM:\s+(\d+) kB/m.exec(status);
+    return match === null ? undefined : Number(match[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs a command to completion, timing it from spawn to exit. Peak RSS comes from
+ * /usr/bin/time when installed (it reads the child's rusage at exit, so nothing is missed),
+ * else from polling /proc/<pid>/status.
+ */
+async function measure(command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Measured> {
+  const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+  const marker = '__bench_maxrss_kb=';
+  const [file, argv] = timeBin === undefined ? [command, [...args]] : [timeBin, ['-f', `${marker}%M`, command, ...args]];
+  const started = process.hrtime.bigint();
+  const child = spawn(file, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  let polled = 0;
+  const poller =
+    timeBin === undefined
+      ? setInterval(() => {
+          if (child.pid !== undefined) void highWaterMark(child.pid).then((kb) => (polled = Math.max(polled, kb ?? 0)));
+        }, 20)
+      : undefined;
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (c) => resolve(c));
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (poller !== undefined) clearInterval(poller);
+  let kb = polled;
+  const index = stderr.lastIndexOf(marker);
+  if (index !== -1) {
+    kb = Number(stderr.slice(index + marker.length).trim().split('\n')[0]);
+    stderr = stderr.slice(0, index);
+  }
+  if (code !== 0) {
+    throw new BenchError(`${command} ${args.join(' ')} exited with ${code}:\n${stderr.slice(-3000)}${stdout.slice(-2000)}`);
+  }
+  return { seconds, rssMb: kb / 1024, stdout, stderr };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+/** Runs each task `warmup` times unmeasured, then `runs` times, interleaved so drift hits both sides alike. */
+async function compare<T extends string>(
+  opts: Options,
+  tasks: Readonly<Record<T, () => Promise<Measured>>>,
+): Promise<Record<T, Measured[]>> {
+  const names = Object.keys(tasks) as T[];
+  const out = Object.fromEntries(names.map((n) => [n, [] as Measured[]])) as Record<T, Measured[]>;
+  for (let i = 0; i < opts.warmup + opts.runs; i += 1) {
+    for (const name of names) {
+      const result = await tasks[name]();
+      if (i >= opts.warmup) out[name].push(result);
+    }
+  }
+  return out;
+}
+
+/** Both sides get the same session settings: libpq (psql) and node-postgres (bds) read PGOPTIONS. */
+let sessionEnv: NodeJS.ProcessEnv = {};
+let cli = BDS_BIN;
+
+function bds(args: readonly string[]): Promise<Measured> {
+  return measure(process.execPath, [cli, ...args], { ...sessionEnv, BDS_CONFIG: '' });
+}
+
+function psql(url: string, args: readonly string[]): Promise<Measured> {
+  return measure('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, ...args], sessionEnv);
+}
+
+/** `\copy (<query>) to /dev/null`: psql reads a backslash command to the end of its line. */
+function copyToNull(sql: string): string {
+  return `\\copy (${sql.replace(/\s+/g, ' ').trim()}) to /dev/null`;
+}
+
+/** Durations in ms that `bds` logged per extracted dataset. */
+function datasetDurations(stderr: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of stderr.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const record = JSON.parse(line) as { msg?: unknown; dataset?: unknown; durationMs?: unknown };
+      if (record.msg === 'dataset extracted' && typeof record.dataset === 'string' && typeof record.durationMs === 'number') {
+        out[record.dataset] = record.durationMs;
+      }
+    } catch {
+      // Not a log line.
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Databases and data
+// ---------------------------------------------------------------------------------------------
+
+function databaseName(scale: number): string {
+  return `bds_bench_s${String(scale).replace('.', '_')}`;
+}
+
+function databaseUrl(server: string, name: string): string {
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Creates the database if needed; seeds it unless it already holds this scale, seed and month. */
+async function ensureSeeded(opts: Options, scale: number): Promise<{ url: string; marker: SeedMarker; seeded?: SeedReport }> {
+  const name = databaseName(scale);
+  const admin = new pg.Client({ connectionString: opts.server });
+  await admin.connect();
+  try {
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = databaseUrl(opts.server, name);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  let marker: SeedMarker | undefined;
+  try {
+    marker = await readSeedMarker(client);
+  } finally {
+    await client.end();
+  }
+  if (!opts.reseed && marker !== undefined && marker.scale === scale && marker.seed === opts.seed && marker.month === opts.month) {
+    log(`scale ${scale}: reusing ${name} (seeded ${marker.at})`);
+    return { url, marker };
+  }
+  log(`scale ${scale}: seeding ${name} ...`);
+  const seeded = await seedDatabase({ url, scale, seed: opts.seed, month: opts.month, reset: true, progress: () => undefined });
+  log(`  ${seeded.totalRows.toLocaleString('en-US')} rows in ${(seeded.durationMs.total / 1000).toFixed(0)} s`);
+  const again = new pg.Client({ connectionString: url });
+  await again.connect();
+  try {
+    marker = await readSeedMarker(again);
+  } finally {
+    await again.end();
+  }
+  if (marker === undefined) throw new BenchError(`${name}: seeded but no marker`);
+  return { url, marker, seeded };
+}
+
+/** The benchmark day: the month's last weekday before its last day (a full working day, stuck session included). */
+function benchDay(month: string): LocalDate {
+  const last = lastDayOfMonth(`${month}-01`);
+  const days = eachDay(`${month}-01`, last).slice(0, -1).reverse();
+  const day = days.find((d) => {
+    const weekday = new Date(`${d}T12:00:00Z`).getUTCDay();
+    return weekday !== 0 && weekday !== 6;
+  });
+  if (day === undefined) throw new BenchError(`no weekday in ${month}`);
+  return day;
+}
+
+/** metric|region|measure → value, from the tenant's daily billing files of `date`. */
+async function billedValues(config: BdsConfig, tenant: TenantConfig, date: LocalDate): Promise<Map<string, number>> {
+  const folder = billingFolder(config.dataDir, tenant.id, { type: 'daily', date });
+  const code = `_D${date.replaceAll('-', '')}.csv`;
+  const values = new Map<string, number>();
+  for (const name of (await readdir(folder)).sort()) {
+    if (!name.endsWith(code)) continue;
+    const lines = (await readFile(join(folder, name), 'utf8')).trim().split('\n');
+    const header = (lines[0] ?? '').split(',');
+    const at = (column: string): number => header.indexOf(column);
+    for (const line of lines.slice(1)) {
+      // The files' fields never contain commas or quotes (codes, names and numbers only).
+      const cells = line.split(',');
+      values.set(`${cells[at('metric')]}|${cells[at('region')]}|${cells[at('measure')]}`, Number(cells[at('message_size')]));
+    }
+  }
+  return values;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One scale
+// ---------------------------------------------------------------------------------------------
+
+interface Pair {
+  readonly bds: number;
+  readonly reference: number;
+  readonly ratio: number;
+  readonly runs: { readonly bds: readonly number[]; readonly reference: readonly number[] };
+}
+
+function pair(a: readonly Measured[], b: readonly Measured[]): Pair {
+  const x = median(a.map((m) => m.seconds));
+  const y = median(b.map((m) => m.seconds));
+  return { bds: x, reference: y, ratio: x / y, runs: { bds: a.map((m) => m.seconds), reference: b.map((m) => m.seconds) } };
+}
+
+interface ScaleResult {
+  readonly scale: number;
+  readonly database: string;
+  readonly seededAt: string;
+  readonly seed?: SeedReport;
+  readonly sourceRows: Readonly<Record<string, number>>;
+  readonly day: LocalDate;
+  readonly extract: Pair & { readonly rows: number; readonly rssMb: number };
+  readonly datasets: readonly { readonly dataset: string; readonly bdsMs: number; readonly psqlMs: number }[];
+  readonly extractStageSeconds: number;
+  readonly dayRun: Pair & { readonly rssMb: number; readonly valuesCompared: number };
+  readonly rollup?: { readonly seconds: number; readonly rssMb: number; readonly runs: readonly number[]; readonly backfillSeconds?: number };
+  readonly peakRssMb: number;
+  readonly explain?: string;
+}
+
+async function explain(url: string, sql: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const result = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`);
+    return result.rows.map((r) => r['QUERY PLAN']).join('\n');
+  } finally {
+    await client.end();
+  }
+}
+
+async function benchScale(opts: Options, scale: number): Promise<ScaleResult> {
+  const { url, marker, seeded } = await ensureSeeded(opts, scale);
+  const work = join(WORK, databaseName(scale));
+  await mkdir(work, { recursive: true });
+  const configPath = join(work, 'bds.config.yaml');
+  await writeFile(configPath, seedConfig({ connectionString: url, month: opts.month, scale }));
+  const config = loadConfig({ path: configPath, env: {} }).config;
+  const tenant = config.tenants.find((t) => t.id === TENANT);
+  if (tenant === undefined) throw new BenchError(`the seeded configuration has no tenant ${TENANT}`);
+  const day = opts.day ?? benchDay(opts.month);
+  const event = join(work, 'day.json');
+  await writeFile(event, JSON.stringify({ tenant: TENANT, date: day }));
+
+  // 1. Extraction of the day's GIM sessions: the database-to-disk limit.
+  log(`scale ${scale}: extraction of ${day} (GIM sessions) ...`);
+  const gimCopy = copyToNull(gimSessionsSql(tenant, day));
+  const extraction = await compare(opts, {
+    bds: () => bds(['invoke', 'extract-gim', '--event', event, '--config', configPath]),
+    psql: () => psql(url, ['-c', gimCopy]),
+  });
+  const extractRows = Number(/"rows":\s*(\d+)/.exec(extraction.bds[0]?.stdout ?? '')?.[1] ?? 0);
+
+  // 2. The whole day next to the in-database reference, and the values compared.
+  log(`scale ${scale}: bds run --date ${day} ...`);
+  const scriptPath = join(work, 'reference.sql');
+  await writeFile(scriptPath, referenceScript(referenceStatements(config, tenant, day)));
+  const dayRuns = await compare(opts, {
+    bds: () => bds(['run', '--date', day, '--no-transmit', '--config', configPath]),
+    reference: () => psql(url, ['-A', '-t', '-F', '|', '-f', scriptPath]),
+  });
+  const reference = valueMap(parseReferenceOutput(dayRuns.reference[0]?.stdout ?? ''));
+  const billed = await billedValues(config, tenant, day);
+  const differences = compareValues(billed, reference);
+  if (differences.length > 0) throw new BenchError(`bds and the reference differ on ${day}:\n  ${differences.join('\n  ')}`);
+
+  // Per dataset: what bds logged for each extraction, next to psql \copy of the same query.
+  const perDataset = dayRuns.bds.map((m) => datasetDurations(m.stderr));
+  const datasets: { dataset: string; bdsMs: number; psqlMs: number }[] = [];
+  for (const { dataset, sql } of extractionSql(config, tenant, day)) {
+    const staged = dataset.replace(/ \(.*\)$/, '');
+    const copies = await compare(opts, { psql: () => psql(url, ['-c', copyToNull(sql)]) });
+    const psqlMs = median(copies.psql.map((m) => m.seconds * 1000));
+    const existing = datasets.find((d) => d.dataset === staged);
+    if (existing !== undefined) existing.psqlMs += psqlMs;
+    else datasets.push({ dataset: staged, bdsMs: median(perDataset.map((d) => d[staged] ?? 0)), psqlMs });
+  }
+  const switches = median(perDataset.map((d) => d.cfg_agent_switches ?? 0));
+  if (switches > 0) datasets.push({ dataset: 'cfg_agent_switches', bdsMs: switches, psqlMs: Number.NaN });
+  const extractStageSeconds = median(perDataset.map((d) => Object.values(d).reduce((a, b) => a + b, 0))) / 1000;
+
+  // 3. The month's roll-up on its last day, from every day's staged data.
+  let rollup: ScaleResult['rollup'];
+  if (opts.rollup) {
+    const last = lastDayOfMonth(`${opts.month}-01`);
+    const days = eachDay(`${opts.month}-01`, last);
+    const specs = datasetsFor(tenant, resolveMetrics(config, tenant));
+    const preparedPath = join(work, 'prepared.json');
+    const prepared = existsSync(preparedPath) ? (JSON.parse(await readFile(preparedPath, 'utf8')) as { seededAt?: string }) : {};
+    let complete = prepared.seededAt === marker.at;
+    for (const d of days) {
+      for (const spec of specs) {
+        if (!complete) break;
+        complete = await stagedDatasetExists({ dataDir: config.dataDir, tenant: tenant.id, dataset: spec.dataset, date: d });
+      }
+    }
+    let backfillSeconds: number | undefined;
+    if (!complete) {
+      log(`scale ${scale}: extracting the whole month for the roll-up (once) ...`);
+      await rm(config.dataDir, { recursive: true, force: true });
+      const backfill = await bds(['backfill', '--from', days[0] ?? last, '--to', last, '--no-transmit', '--config', configPath]);
+      backfillSeconds = backfill.seconds;
+      await writeFile(preparedPath, JSON.stringify({ seededAt: marker.at, backfillSeconds }));
+    }
+    log(`scale ${scale}: roll-up of ${opts.month} on ${last} ...`);
+    const lastEvent = join(work, 'last-day.json');
+    await writeFile(lastEvent, JSON.stringify({ tenant: TENANT, date: last }));
+    const runs = await compare(opts, { aggregate: () => bds(['invoke', 'aggregate', '--event', lastEvent, '--config', configPath]) });
+    rollup = {
+      seconds: median(runs.aggregate.map((m) => m.seconds)),
+      rssMb: Math.max(...runs.aggregate.map((m) => m.rssMb)),
+      runs: runs.aggregate.map((m) => m.seconds),
+      ...(backfillSeconds === undefined ? {} : { backfillSeconds }),
+    };
+  }
+
+  const rssRuns = [...extraction.bds, ...dayRuns.bds].map((m) => m.rssMb);
+  const result: ScaleResult = {
+    scale,
+    database: databaseName(scale),
+    seededAt: marker.at,
+    ...(seeded === undefined ? {} : { seed: seeded }),
+    sourceRows: marker.rows,
+    day,
+    extract: { ...pair(extraction.bds, extraction.psql), rows: extractRows, rssMb: Math.max(...extraction.bds.map((m) => m.rssMb)) },
+    datasets,
+    extractStageSeconds,
+    dayRun: {
+      ...pair(dayRuns.bds, dayRuns.reference),
+      rssMb: Math.max(...dayRuns.bds.map((m) => m.rssMb)),
+      valuesCompared: reference.size,
+    },
+    ...(rollup === undefined ? {} : { rollup }),
+    peakRssMb: Math.max(...rssRuns, rollup?.rssMb ?? 0),
+    ...(opts.explain
+      ? {
+          explain: [
+            `-- GIM sessions query, ${day}\n${await explain(url, gimSessionsSql(tenant, day))}`,
+            ...(await Promise.all(
+              referenceStatements(config, tenant, day).map(async (s) => `-- reference ${s.family}\n${await explain(url, s.sql)}`),
+            )),
+          ].join('\n\n'),
+        }
+      : {}),
+  };
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+// ---------------------------------------------------------------------------------------------
+
+async function machine(server: string): Promise<Record<string, string | number>> {
+  const client = new pg.Client({ connectionString: server });
+  await client.connect();
+  const setting = async (name: string): Promise<string> =>
+    (await client.query<{ v: string }>(`SELECT current_setting($1) AS v`, [name])).rows[0]?.v ?? '';
+  try {
+    return {
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      cores: os.availableParallelism(),
+      memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+      node: process.version,
+      postgres: await setting('server_version'),
+      shared_buffers: await setting('shared_buffers'),
+      work_mem: await setting('work_mem'),
+      max_parallel_workers_per_gather: await setting('max_parallel_workers_per_gather'),
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+function fmt(n: number, digits = 2): string {
+  return Number.isFinite(n) ? n.toFixed(digits) : '-';
+}
+
+function mark(ok: boolean): string {
+  return ok ? 'met' : 'MISSED';
+}
+
+function render(rows: readonly (readonly string[])[]): string {
+  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+}
+
+function scaleTable(r: ScaleResult): string {
+  const rows: string[][] = [['figure', 'bds', 'reference', 'ratio', 'target', '']];
+  rows.push([
+    `extract GIM sessions (${r.extract.rows} rows)`,
+    `${fmt(r.extract.bds)} s`,
+    `${fmt(r.extract.reference)} s psql \\copy`,
+    fmt(r.extract.ratio),
+    `≤ ${TARGETS.extractRatio}`,
+    mark(r.extract.ratio <= TARGETS.extractRatio),
+  ]);
+  for (const d of r.datasets) {
+    rows.push([`  in bds run: ${d.dataset}`, `${fmt(d.bdsMs / 1000)} s`, Number.isNaN(d.psqlMs) ? '' : `${fmt(d.psqlMs / 1000)} s`, Number.isNaN(d.psqlMs) ? '' : fmt(d.bdsMs / d.psqlMs), '', '']);
+  }
+  rows.push(['extract stage, every dataset', `${fmt(r.extractStageSeconds)} s`, '', '', `< ${TARGETS.extractSeconds} s`, mark(r.extractStageSeconds < TARGETS.extractSeconds)]);
+  rows.push([
+    `bds run --date ${r.day} (${r.dayRun.valuesCompared} values equal)`,
+    `${fmt(r.dayRun.bds)} s`,
+    `${fmt(r.dayRun.reference)} s SQL`,
+    fmt(r.dayRun.ratio),
+    `≤ ${TARGETS.dayRatio}`,
+    mark(r.dayRun.ratio <= TARGETS.dayRatio),
+  ]);
+  if (r.rollup !== undefined) rows.push(['month roll-up (last day, daily + monthly)', `${fmt(r.rollup.seconds)} s`, '', '', '', '']);
+  rows.push(['peak RSS of bds', `${fmt(r.peakRssMb, 0)} MiB`, '', '', `≤ ${TARGETS.rssMb}`, mark(r.peakRssMb <= TARGETS.rssMb)]);
+  return render(rows);
+}
+
+async function main(): Promise<void> {
+  const opts = options(process.argv.slice(2));
+  cli = opts.cli;
+  if (opts.pgOptions !== undefined) sessionEnv = { PGOPTIONS: opts.pgOptions };
+  const host = await machine(opts.server);
+  log(`bds bench: ${host.cpu}, ${host.cores} cores, ${host.memoryGiB} GiB, node ${host.node}, PostgreSQL ${host.postgres}`);
+  log(`month ${opts.month}, seed ${opts.seed}, ${opts.runs} runs after ${opts.warmup} warm-up, scales ${opts.scales.join(', ')}` +
+    `${opts.pgOptions === undefined ? '' : `, PGOPTIONS ${opts.pgOptions}`}${opts.cli === BDS_BIN ? '' : `, cli ${opts.cli}`}\n`);
+  await mkdir(RESULTS, { recursive: true });
+  const results: ScaleResult[] = [];
+  for (const scale of opts.scales) {
+    const r = await benchScale(opts, scale);
+    results.push(r);
+    log(`\nscale ${scale} (${r.database}, ${Object.values(r.sourceRows).reduce((a, b) => a + b, 0).toLocaleString('en-US')} source rows), day ${r.day}:`);
+    log(scaleTable(r) + '\n');
+  }
+  // The RSS ratio compares the largest scale with scale 0.1, measured now or in an earlier run.
+  const largest = results[results.length - 1];
+  let small = results.find((r) => r.scale === 0.1);
+  if (small === undefined && largest !== undefined && largest.scale !== 0.1) {
+    const earlier = (await readdir(RESULTS)).filter((n) => n.endsWith('-scale0.1.json')).sort().pop();
+    if (earlier !== undefined) small = (JSON.parse(await readFile(join(RESULTS, earlier), 'utf8')) as { result: ScaleResult }).result;
+  }
+  const rssRatio = largest !== undefined && small !== undefined && small !== largest ? largest.peakRssMb / small.peakRssMb : undefined;
+  if (rssRatio !== undefined && largest !== undefined && small !== undefined) {
+    log(`peak RSS scale ${largest.scale} / scale ${small.scale}: ${fmt(largest.peakRssMb, 0)} / ${fmt(small.peakRssMb, 0)} MiB = ${fmt(rssRatio)} (target ≤ ${TARGETS.rssRatio}: ${mark(rssRatio <= TARGETS.rssRatio)})`);
+  }
+  const date = new Date().toISOString().slice(0, 10);
+  for (const r of results) {
+    const name = `${date}-scale${r.scale}${opts.tag === undefined ? '' : `-${opts.tag}`}`;
+    const file = join(RESULTS, `${name}.json`);
+    const targets = {
+      extractRatio: { value: r.extract.ratio, target: TARGETS.extractRatio, met: r.extract.ratio <= TARGETS.extractRatio },
+      dayRatio: { value: r.dayRun.ratio, target: TARGETS.dayRatio, met: r.dayRun.ratio <= TARGETS.dayRatio },
+      extractStageSeconds: { value: r.extractStageSeconds, target: TARGETS.extractSeconds, met: r.extractStageSeconds < TARGETS.extractSeconds },
+      peakRssMb: { value: r.peakRssMb, target: TARGETS.rssMb, met: r.peakRssMb <= TARGETS.rssMb },
+      ...(r === largest && rssRatio !== undefined ? { rssRatio: { value: rssRatio, target: TARGETS.rssRatio, met: rssRatio <= TARGETS.rssRatio } } : {}),
+    };
+    const { explain: plans, ...rest } = r;
+    const settings = { pgOptions: opts.pgOptions ?? null, cli: opts.cli === BDS_BIN ? 'bin/bds.mjs' : opts.cli };
+    await writeFile(
+      file,
+      JSON.stringify({ format: 'bds-bench/1', date, machine: host, settings, month: opts.month, seed: opts.seed, runs: opts.runs, warmup: opts.warmup, result: rest, targets }, null, 2) + '\n',
+    );
+    if (plans !== undefined) await writeFile(join(RESULTS, `${name}-explain.txt`), plans + '\n');
+    log(`written ${file}`);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${describeError(error)}\n`);
+  process.exitCode = 1;
+});

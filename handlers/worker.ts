@@ -1,0 +1,44 @@
+/**
+ * A fan-out worker: catches up one tenant (every day after its watermarks up to the last ended
+ * day, all stages, then delivery), under that tenant's own lock, so workers of different
+ * tenants run at the same time. Invoked by the dispatcher in `dispatch.mode: lambda`.
+ */
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { loadRuntimeConfig } from '../lib/config/runtime';
+import { createLogger } from '../lib/log/logger';
+import { catchUpTargets } from '../lib/pipeline/catch-up';
+import { RequestError } from '../lib/pipeline/errors';
+import { invocationLog, type BdsHandler, type HandlerSummary } from '../lib/pipeline/handler';
+import { runDays } from '../lib/pipeline/run-days';
+import { nowSeconds } from '../lib/time/clock';
+
+const NAME = 'worker';
+const log = createLogger({ fields: { function: NAME } });
+const workerEvent = z.strictObject({ tenant: z.string().min(1).max(64) });
+
+const run = async (event: unknown): Promise<HandlerSummary> => {
+  const parsed = workerEvent.safeParse(event);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.code === 'unrecognized_keys' ? `event.${issue.keys[0] ?? ''}` : 'event.tenant';
+    throw new RequestError(field, issue?.code === 'unrecognized_keys' ? 'unknown field (a worker takes {"tenant": "..."})' : 'required: the tenant id to catch up');
+  }
+  const { tenant } = parsed.data;
+  const config = loadRuntimeConfig();
+  const targets = await catchUpTargets(config, nowSeconds(), tenant);
+  const summary = await runDays({
+    config,
+    targets,
+    log,
+    stages: { extract: true, aggregate: true, transmit: true },
+    command: `worker --tenant ${tenant}`,
+    lockTenant: tenant,
+  });
+  return { function: NAME, ...summary };
+};
+
+const wrapped = middy<unknown, HandlerSummary, Error, Context>(run).use(invocationLog({ name: NAME, log }));
+
+export const handler: BdsHandler = (event, context) => wrapped(event, (context ?? {}) as Context);

@@ -1,0 +1,252 @@
+/**
+ * The local scheduler (`bds scheduler`, the `npm start` of a premise install): fires the
+ * handlers at the times serverless.yml's `schedule` events declare, in-process, with the event
+ * EventBridge would send, so the same handlers run the same way here and on AWS.
+ *
+ * - It holds the data directory's lock for its whole life: a second scheduler or a `bds run` is
+ *   refused (exit 75). Handlers take the same lock re-entrantly.
+ * - On start-up it fires the dispatcher's schedule once at once: the dispatcher catches up from
+ *   the watermarks, so whatever was missed while the scheduler was down is done exactly once.
+ * - One firing at a time. A firing that falls due while another runs waits; several missed
+ *   firings of one schedule collapse into one (carrying the latest missed time).
+ * - SIGTERM/SIGINT: no new firing, the running one finishes, the lock is released, exit 0. A
+ *   second signal (a second later or more) exits at once: every write is atomic and the
+ *   watermarks only move after a stage completed, so the abandoned day is simply done again by
+ *   the next run.
+ *
+ * The exit code after a stop is 0 whatever the firings returned: each firing's code is in its
+ * log line and in the run record (`bds status`), and a failed day is retried by the next firing.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { constants } from 'node:os';
+import { ConfigError } from '../config/errors';
+import { loadRuntimeConfig } from '../config/runtime';
+import { ExitCode, describeError } from '../errors';
+import type { Logger } from '../log/logger';
+import type { BdsHandler } from '../pipeline/handler';
+import { RequestError } from '../pipeline/errors';
+import { LockHeldError } from '../state/errors';
+import { acquireLock, lockPath } from '../state/lock';
+import { latestDueTime, nextFireTime } from './schedule-expression';
+import { readServerlessSchedules, type ScheduleDefinition, type ServerlessSchedules } from './serverless-schedules';
+
+/** The function the scheduler fires once on start-up to catch up. */
+export const DISPATCHER = 'dispatcher';
+/** The account id in scheduled events: there is no AWS account on premises. */
+export const LOCAL_ACCOUNT = '000000000000';
+// Sleep in slices so that a wall clock moved by an operator (or NTP, or a suspended VM) is
+// noticed within a minute rather than after one long timer.
+const MAX_SLEEP_MS = 60_000;
+/** A signal this soon after the first is a copy of it, not an operator insisting. */
+const DUPLICATE_SIGNAL_MS = 1000;
+
+/** Time as the scheduler sees it; tests replace it to run days of schedule in milliseconds. */
+export interface SchedulerClock {
+  now(): number;
+  /** Resolves after `ms`, or early when `signal` aborts (never rejects). */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+export const systemClock: SchedulerClock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve) => {
+      if (signal.aborted) return resolve();
+      const done = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      signal.addEventListener('abort', done, { once: true });
+    }),
+};
+
+export interface SchedulerOptions {
+  /** The configuration file (else BDS_CONFIG, else ./bds.config.yaml). */
+  readonly configPath?: string;
+  /** serverless.yml, where the schedules are declared. */
+  readonly serverlessFile: string;
+  readonly log: Logger;
+  /** Stops the scheduler like SIGTERM does. */
+  readonly signal?: AbortSignal;
+  /** Process signals that stop it (default SIGTERM and SIGINT; [] installs no listener). */
+  readonly signals?: readonly NodeJS.Signals[];
+  /** The functions it can fire (default: HANDLERS). */
+  readonly handlers?: Readonly<Record<string, BdsHandler>>;
+  readonly clock?: SchedulerClock;
+}
+
+/** The EventBridge "Scheduled Event" for one firing of a schedule. */
+export function scheduledEvent(
+  file: Pick<ServerlessSchedules, 'region'>,
+  schedule: Pick<ScheduleDefinition, 'ruleName'>,
+  scheduledMs: number,
+): Record<string, unknown> {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: LOCAL_ACCOUNT,
+    // EventBridge writes whole seconds without milliseconds: 2026-11-26T06:15:00Z.
+    time: new Date(scheduledMs).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: file.region,
+    resources: [`arn:aws:events:${file.region}:${LOCAL_ACCOUNT}:rule/${schedule.ruleName}`],
+    detail: {},
+  };
+}
+
+/** The exit code a firing whose handler threw is logged with (as `bds invoke` would exit). */
+function exitCodeOfError(error: unknown): number {
+  if (error instanceof ConfigError) return ExitCode.config;
+  if (error instanceof LockHeldError) return ExitCode.locked;
+  if (error instanceof RequestError) return ExitCode.usage;
+  return ExitCode.other;
+}
+
+interface Entry {
+  readonly schedule: ScheduleDefinition;
+  readonly timeZone: string;
+  next: number | undefined;
+}
+
+/**
+ * Runs the scheduler until it is stopped (SIGTERM/SIGINT or `options.signal`) and returns the
+ * exit code: 0 after a clean stop.
+ *
+ * @throws ConfigError when the configuration is invalid (exit 78).
+ * @throws SchedulerConfigError when serverless.yml's schedules are unusable (exit 78).
+ * @throws LockHeldError when another process works on the data directory (exit 75).
+ */
+export async function runScheduler(options: SchedulerOptions): Promise<number> {
+  const clock = options.clock ?? systemClock;
+  const config = loadRuntimeConfig(options.configPath);
+  // Handlers load the configuration themselves (as on Lambda, from BDS_CONFIG): point them at
+  // the file this scheduler was started with.
+  process.env.BDS_CONFIG = config.configPath;
+  const handlers = options.handlers ?? (await import('../../handlers/index')).HANDLERS;
+  const file = readServerlessSchedules(options.serverlessFile, Object.keys(handlers));
+  const log = options.log.child({ component: 'scheduler' });
+
+  const lock = await acquireLock(config.dataDir, 'bds scheduler');
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted === true) stop.abort();
+  let firstSignalAt = 0;
+  const onSignal = (name: NodeJS.Signals): void => {
+    if (!stop.signal.aborted) {
+      log.info('stopping: no new firing; a running one finishes first (signal again to exit at once)', { signal: name });
+      firstSignalAt = Date.now();
+      stop.abort();
+      return;
+    }
+    // Ctrl-C reaches npm and the scheduler together, and npm forwards it again (so does a
+    // service manager signalling the whole group): copies arriving together count as one.
+    if (Date.now() - firstSignalAt < DUPLICATE_SIGNAL_MS) return;
+    log.warn('stopping at once: the running firing is abandoned and is redone by the next run', { signal: name });
+    releaseLockNow(config.dataDir);
+    process.exit(128 + (constants.signals[name] ?? 0));
+  };
+  const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
+  for (const name of signals) process.on(name, onSignal);
+
+  try {
+    const started = clock.now();
+    // Rates count from the start, as AWS counts them from the rule's creation; whole seconds
+    // keep the events' times tidy.
+    const anchor = Math.floor(started / 1000) * 1000;
+    const entries: Entry[] = file.schedules.map((schedule) => {
+      const timeZone = schedule.timeZone ?? config.scheduler.timezone;
+      return { schedule, timeZone, next: nextFireTime(schedule.expression, started, timeZone, anchor) };
+    });
+    log.info('scheduler started', {
+      pid: process.pid,
+      serverlessFile: options.serverlessFile,
+      timezone: config.scheduler.timezone,
+      schedules: entries.map((e) => ({
+        function: e.schedule.functionName,
+        expression: e.schedule.expression.text,
+        next: e.next === undefined ? null : new Date(e.next).toISOString(),
+      })),
+    });
+    for (const entry of entries) {
+      if (entry.schedule.expression.kind === 'rate' && entry.schedule.expression.localOnly) {
+        log.warn('rate in seconds is a local-only extension: AWS rejects it, so this serverless.yml cannot be deployed', {
+          function: entry.schedule.functionName,
+          expression: entry.schedule.expression.text,
+        });
+      }
+    }
+
+    const fire = async (entry: Entry, scheduledMs: number): Promise<void> => {
+      const { schedule } = entry;
+      const handler = handlers[schedule.functionName];
+      if (handler === undefined) return; // readServerlessSchedules checked every name
+      // As on AWS, `input` replaces the scheduled event; a copy, so a handler cannot alter
+      // the next firing's event.
+      const event = schedule.input === undefined ? scheduledEvent(file, schedule, scheduledMs) : structuredClone(schedule.input);
+      const begun = clock.now();
+      const fields = { function: schedule.functionName, scheduledTime: new Date(scheduledMs).toISOString() };
+      log.debug('firing', fields);
+      try {
+        const summary = await handler(event, {
+          functionName: `${file.service}-${file.stage}-${schedule.functionName}`,
+          awsRequestId: randomUUID(),
+        });
+        const exitCode = typeof summary?.exitCode === 'number' ? summary.exitCode : ExitCode.other;
+        const line = { ...fields, exitCode, durationMs: clock.now() - begun };
+        if (exitCode === 0) log.info('firing finished', line);
+        else log.error('firing finished', line);
+      } catch (error) {
+        // A firing never stops the scheduler: the next one may well succeed (a source back
+        // up, a configuration fixed), and the watermarks say what is still to do.
+        log.error('firing finished', { ...fields, exitCode: exitCodeOfError(error), durationMs: clock.now() - begun, error: describeError(error) });
+      }
+    };
+
+    const startup = entries.find((e) => e.schedule.functionName === DISPATCHER);
+    if (startup === undefined) {
+      log.info('no enabled dispatcher schedule: nothing to catch up at start-up');
+    } else if (!stop.signal.aborted) {
+      await fire(startup, anchor);
+    }
+
+    while (!stop.signal.aborted) {
+      const now = clock.now();
+      let due: Entry | undefined;
+      let wake: number | undefined;
+      for (const entry of entries) {
+        if (entry.next === undefined) continue;
+        if (entry.next <= now && (due === undefined || entry.next < (due.next ?? Infinity))) due = entry;
+        if (wake === undefined || entry.next < wake) wake = entry.next;
+      }
+      if (due?.next !== undefined) {
+        const time = latestDueTime(due.schedule.expression, due.next, now, due.timeZone, anchor);
+        await fire(due, time);
+        due.next = nextFireTime(due.schedule.expression, time, due.timeZone, anchor);
+        continue;
+      }
+      await clock.sleep(wake === undefined ? MAX_SLEEP_MS : Math.min(wake - now, MAX_SLEEP_MS), stop.signal);
+    }
+    log.info('scheduler stopped');
+    return ExitCode.ok;
+  } finally {
+    for (const name of signals) process.off(name, onSignal);
+    options.signal?.removeEventListener('abort', onAbort);
+    await lock.release();
+  }
+}
+
+/** Removes the lock file now, if this process holds it (the process is about to exit). */
+function releaseLockNow(dataDir: string): void {
+  const path = lockPath(dataDir);
+  try {
+    const holder = JSON.parse(readFileSync(path, 'utf8')) as { pid?: unknown };
+    if (holder.pid === process.pid) rmSync(path, { force: true });
+  } catch {
+    // Nothing to remove, or unreadable: a lock of a dead process is taken over anyway.
+  }
+}
