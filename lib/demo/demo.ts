@@ -4,11 +4,13 @@
  * activity for two tenants; BDS processes every day of the month through the same pipeline a
  * site runs, into `<dir>/data`, and prints the month's figures.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { loadConfig } from '../config/load';
 import { ExitCode } from '../errors';
+import { CATALOGUE } from '../metrics/catalogue';
 import { table } from '../cli/format';
 import { UsageError } from '../cli/errors';
 import { createLogger } from '../log/logger';
@@ -16,7 +18,6 @@ import { registerSecrets } from '../log/redact';
 import { runDays } from '../pipeline/run-days';
 import { referenceSchema } from '../package-root';
 import { eachDay, lastDayOfMonth } from '../time/calendar';
-import { readFile } from 'node:fs/promises';
 import { billingFolder, manifestName, type Manifest } from '../files/period-writer';
 import { DEMO_EXCLUDE_AGENTS, DEMO_TENANTS, GVP_COMPONENTS, loadActivity } from './generate';
 import { startEmbeddedPostgres } from './embedded-postgres';
@@ -25,19 +26,9 @@ import { startEmbeddedPostgres } from './embedded-postgres';
 export const DEMO_MONTH = '2026-10';
 export const DEMO_SEED = 20261026;
 
-const SEATS = [
-  'seats_inbound_voice',
-  'seats_outbound',
-  'seats_callback',
-  'seats_chat',
-  'seats_email',
-  'seats_sms',
-  'seats_social',
-  'seats_cobrowse',
-  'seats_third_party',
-  'seats_workspace',
-];
-const GVP = ['gvp_ports', 'gvp_minutes', 'gvp_asr_ports', 'gvp_tts_ports', 'gvp_asr_minutes', 'gvp_tts_minutes'];
+// The demo enables the whole catalogue for acme.
+const SEATS = CATALOGUE.filter((m) => m.family === 'seats').map((m) => m.key);
+const GVP = CATALOGUE.filter((m) => m.family === 'gvp').map((m) => m.key);
 
 // Acme's two regions each have their own Media Control Platforms in the demo's single Reporting
 // Server, so each region's GVP source selects its own MCPs with a custom query (as a site whose
@@ -167,9 +158,8 @@ export async function runDemo(options: { dir: string; month?: string | undefined
         for (const file of manifest?.files ?? []) {
           if (manifest === lastDay && file.metric !== 'voicemail_boxes') continue;
           const csv = await readFile(join(billingFolder(config.dataDir, tenant.id, manifest === monthly ? period : daily), file.name), 'utf8');
-          for (const line of csv.trim().split('\n').slice(1)) {
-            const cells = line.split(',');
-            rows.push([tenant.id, file.region, file.metric, cells[5] ?? '', cells[7] ?? '', Number(cells[cells.length - 1])]);
+          for (const row of parseCsv(csv, { columns: true }) as Record<string, string>[]) {
+            rows.push([tenant.id, file.region, file.metric, row.measure ?? '', row.period ?? '', Number(row.message_size)]);
           }
         }
       }
