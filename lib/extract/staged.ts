@@ -15,7 +15,8 @@ import { createGunzip, createGzip } from 'node:zlib';
 import { stringify } from 'csv-stringify';
 import { parse } from 'csv-parse';
 import type { LocalDate } from '../config/types';
-import { describeError } from '../errors';
+import { BdsError, describeError } from '../errors';
+import { FileWriteError } from '../files/errors';
 import { createAtomicWriteStream, writeFileAtomic } from '../files/atomic';
 import { FAULT_ROW_INTERVAL, faultPoint } from '../faults';
 import { StagedDatasetCorruptError, StagedDatasetMissingError } from './errors';
@@ -106,6 +107,11 @@ export async function writeStagedDataset(
     await out.commit();
   } catch (error) {
     await out.abort();
+    // A failure of the file itself (disk full, file too large, permissions) names the file; a
+    // failure of the source or of our own code keeps its own message.
+    if (!(error instanceof BdsError) && typeof (error as NodeJS.ErrnoException).syscall === 'string') {
+      throw new FileWriteError(paths.data, `cannot write the staged dataset: ${describeError(error)}`, { cause: error });
+    }
     throw error;
   }
   faultPoint('extract.after-commit');

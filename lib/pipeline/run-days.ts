@@ -201,8 +201,10 @@ export async function runDays(options: RunOptions): Promise<RunSummary> {
       await runTenantDays(options, target, days, skipped);
       if (options.stages.transmit === true) transmissions.push(await transmitTenant(options, target.tenant));
     }
-    const exitCode = exitCodeOf(days, transmissions);
+    let exitCode = exitCodeOf(days, transmissions);
     const ended = new Date();
+    // A record that cannot be written (a full disk) must not replace what the run did: the days'
+    // outcomes and stage bits still reach the caller, with the "other failure" bit added.
     await writeRunRecord(config.dataDir, {
       command: options.command ?? 'bds',
       startedAt: started.toISOString(),
@@ -213,7 +215,10 @@ export async function runDays(options: RunOptions): Promise<RunSummary> {
       failures: days
         .filter((d) => !d.ok)
         .map((d) => ({ tenant: d.tenant, date: d.date, stage: d.failedStage ?? 'other', error: d.error ?? '' })),
-    }, options.lockTenant);
+    }, options.lockTenant).catch((error: unknown) => {
+      exitCode |= ExitCode.other;
+      options.log.error('cannot write the run record', { error: describeError(error) });
+    });
     options.log.info('run finished', {
       command: options.command,
       exitCode,
