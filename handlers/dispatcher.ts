@@ -25,11 +25,18 @@ const scheduled = z.looseObject({
   source: z.literal('aws.events'),
   'detail-type': z.literal('Scheduled Event'),
   time: z.string(),
-  detail: z.looseObject({ tenant: z.string().optional() }).optional(),
+  // Bounded like the ad hoc tenant: an unknown one is echoed in the error and the log.
+  detail: z.looseObject({ tenant: z.string().min(1).max(64).optional() }).optional(),
 });
 
+/** The tenant an event names, if any, and the field that named it. */
+interface NamedTenant {
+  readonly tenant: string | undefined;
+  readonly field: string;
+}
+
 /** The tenant an event names, if any; throws a RequestError naming a bad field. */
-function tenantOf(event: unknown): string | undefined {
+function tenantOf(event: unknown): NamedTenant {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
     throw new RequestError('event', 'expected a JSON object: a scheduled event, {} or {"tenant": "..."}');
   }
@@ -40,12 +47,16 @@ function tenantOf(event: unknown): string | undefined {
     throw new RequestError(`event${key ? `.${key}` : ''}`, issue?.code === 'unrecognized_keys' ? 'unknown field (allowed: tenant)' : (issue?.message ?? 'invalid'));
   }
   const data = parsed.data as { tenant?: string; detail?: { tenant?: string } };
-  return data.tenant ?? data.detail?.tenant;
+  return data.tenant !== undefined ? { tenant: data.tenant, field: 'event.tenant' } : { tenant: data.detail?.tenant, field: 'event.detail.tenant' };
 }
 
 const run = async (event: unknown): Promise<HandlerSummary> => {
-  const tenant = tenantOf(event);
+  const { tenant, field } = tenantOf(event);
   const config = loadRuntimeConfig();
+  // Checked here rather than left to catchUpTargets, whose error names `tenant`, not the event's field.
+  if (tenant !== undefined && !config.tenants.some((t) => t.id === tenant)) {
+    throw new RequestError(field, `unknown tenant "${tenant}" (configured: ${config.tenants.map((t) => t.id).join(', ')})`);
+  }
   const targets = await catchUpTargets(config, nowSeconds(), tenant);
   if (config.dispatch?.mode === 'lambda') {
     // One asynchronous worker invocation per tenant with days due; the workers take the

@@ -51,24 +51,29 @@ function invalid(error: z.ZodError, allowed: string): RequestError {
  * @throws RequestError naming the offending field.
  */
 export function uploadTenantFromEvent(event: unknown): string | undefined {
+  return namedTenant(event).tenant;
+}
+
+/** The tenant an upload event names, if any, with the field that names it (for errors). */
+function namedTenant(event: unknown): { tenant: string | undefined; field: string } {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
     throw new RequestError('event', 'expected a JSON object: a scheduled event, or { "tenant": "..." } (or {} for every tenant)');
   }
   if ('source' in event || 'detail-type' in event) {
     const parsed = scheduledEvent.safeParse(event);
     if (!parsed.success) throw invalid(parsed.error, 'tenant');
-    return parsed.data.detail?.tenant;
+    return { tenant: parsed.data.detail?.tenant, field: 'event.detail.tenant' };
   }
   const parsed = adHocEvent.safeParse(event);
   if (!parsed.success) throw invalid(parsed.error, 'tenant');
-  return parsed.data.tenant;
+  return { tenant: parsed.data.tenant, field: 'event.tenant' };
 }
 
-function selectTenant(config: BdsConfig, id: string | undefined): TenantConfig | undefined {
+function selectTenant(config: BdsConfig, id: string | undefined, field: string): TenantConfig | undefined {
   if (id === undefined) return undefined;
   const tenant = config.tenants.find((t) => t.id === id);
   if (tenant === undefined) {
-    throw new RequestError('event.tenant', `unknown tenant "${id}" (configured: ${config.tenants.map((t) => t.id).join(', ')})`);
+    throw new RequestError(field, `unknown tenant "${id}" (configured: ${config.tenants.map((t) => t.id).join(', ')})`);
   }
   return tenant;
 }
@@ -92,9 +97,9 @@ function outcomes(tenants: readonly TenantConfig[], summary: TransmitSummary): T
 
 async function run(event: unknown): Promise<UploadSummary> {
   const started = Date.now();
-  const tenantId = uploadTenantFromEvent(event);
+  const named = namedTenant(event);
   const config = loadRuntimeConfig();
-  const tenant = selectTenant(config, tenantId);
+  const tenant = selectTenant(config, named.tenant, named.field);
   // Two deliveries of the same data directory at once could both send a file before either
   // records it: uploads take the same lock as every other run.
   const lock = await acquireLock(config.dataDir, `${NAME}${tenant === undefined ? '' : ` --tenant ${tenant.id}`}`);

@@ -19,6 +19,9 @@ const log = createLogger({ fields: { function: NAME } });
 const workerEvent = z.strictObject({ tenant: z.string().min(1).max(64) });
 
 const run = async (event: unknown): Promise<HandlerSummary> => {
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+    throw new RequestError('event', 'expected a JSON object: {"tenant": "..."}');
+  }
   const parsed = workerEvent.safeParse(event);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -27,6 +30,10 @@ const run = async (event: unknown): Promise<HandlerSummary> => {
   }
   const { tenant } = parsed.data;
   const config = loadRuntimeConfig();
+  // Checked here rather than left to catchUpTargets, whose error names `tenant`, not the event's field.
+  if (!config.tenants.some((t) => t.id === tenant)) {
+    throw new RequestError('event.tenant', `unknown tenant "${tenant}" (configured: ${config.tenants.map((t) => t.id).join(', ')})`);
+  }
   const targets = await catchUpTargets(config, nowSeconds(), tenant);
   const summary = await runDays({
     config,

@@ -65,6 +65,7 @@ class InputRecorder {
             sha256: meta.sha256,
             extractedAt: meta.extractedAt,
             ...(meta.snapshotAt === undefined ? {} : { snapshotAt: meta.snapshotAt }),
+            ...(meta.notes === undefined ? {} : { notes: meta.notes }),
           });
           yield* readStagedRows(loc, meta);
         })();

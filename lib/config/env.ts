@@ -55,7 +55,8 @@ export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv): EnvResult
     if (isPlainRecord(node)) {
       const out: Record<string, unknown> = {};
       for (const [key, child] of Object.entries(node)) {
-        out[key] = walk(child, [...path, key]);
+        // defineProperty: a key named __proto__ must stay a plain (reported) key, never a prototype.
+        Object.defineProperty(out, key, { value: walk(child, [...path, key]), enumerable: true, writable: true, configurable: true });
       }
       return out;
     }

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Document, YAMLError } from 'yaml';
+import { DEFAULT_DIR_MODE, DEFAULT_FILE_MODE } from '../files/atomic';
 import type { BackOfficeCodes, Measure } from '../metrics/catalogue';
 import { isPlainRecord, substituteEnv } from './env';
 import type { EnvSubstitution } from './env';
@@ -22,6 +23,7 @@ import {
   issueMessage,
   issuesToProblems,
   relationProblems,
+  SECRET_KEYS,
 } from './schema';
 import type { ParsedCodes, ParsedConfig, ParsedSource, RawProblem } from './schema';
 import type { BdsConfig, MetricOverride, SourceConfig, TenantConfig } from './types';
@@ -56,9 +58,6 @@ export interface ParseOptions {
 /** The default file name, looked for in the working folder. */
 export const DEFAULT_CONFIG_FILE = 'bds.config.yaml';
 const DEFAULT_DATA_DIR = './bds-data';
-
-// Fields whose values are secrets; an env value substituted into one of them is a secret too.
-const SECRET_KEYS: ReadonlySet<string> = new Set(['password', 'connectionString', 'accessKeyId', 'secretAccessKey']);
 
 /**
  * Finds, reads and validates the configuration file.
@@ -122,10 +121,14 @@ export function parseConfig(text: string, options: ParseOptions): LoadedConfig {
     ]);
   }
 
-  const substituted = substituteEnv(data, options.env);
+  // Taken out before substitution copies the data: copying assigns `out[key]`, and for
+  // `__proto__` that sets the copy's prototype, whose values the schema would then read as if
+  // they were keys of the file (`__proto__: { dataDir: /elsewhere }` set dataDir).
+  const unsafe = prototypeKeys(data);
+  const substituted = substituteEnv(unsafe.length === 0 ? data : withoutPrototypeKeys(data), options.env);
   const secrets = collectSecrets(substituted.value, substituted.substitutions);
 
-  const problems: RawProblem[] = [...substituted.problems];
+  const problems: RawProblem[] = [...unsafe, ...substituted.problems];
   // A string whose reference failed was left unsubstituted: other complaints about it would
   // only be noise.
   const unresolved = new Set(substituted.problems.map((p) => formatPath(p.path)));
@@ -144,6 +147,50 @@ export function parseConfig(text: string, options: ParseOptions): LoadedConfig {
     throw new ConfigError(configPath, finishProblems(problems, document, secrets));
   }
   return { config: resolve(result.data, configPath), secrets };
+}
+
+// Both YAML and JSON parsers keep these as ordinary own keys; in a plain object they are
+// special (`__proto__` is the prototype), and the schema knows none of them.
+const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(['__proto__']);
+
+/** Every `__proto__` key of the parsed data, as an unknown-key problem at its path. */
+function prototypeKeys(data: unknown): RawProblem[] {
+  const problems: RawProblem[] = [];
+  const walk = (node: unknown, path: readonly PathSegment[]): void => {
+    if (Array.isArray(node)) {
+      node.forEach((item: unknown, index) => walk(item, [...path, index]));
+      return;
+    }
+    if (!isPlainRecord(node)) {
+      return;
+    }
+    for (const key of Object.keys(node)) {
+      if (PROTOTYPE_KEYS.has(key)) {
+        problems.push({ path: [...path, key], message: 'unknown key (a key named __proto__ is never valid)' });
+      } else {
+        walk(node[key], [...path, key]);
+      }
+    }
+  };
+  walk(data, []);
+  return problems;
+}
+
+/** A copy of the parsed data without its `__proto__` keys (reported by `prototypeKeys`). */
+function withoutPrototypeKeys(node: unknown): unknown {
+  if (Array.isArray(node)) {
+    return node.map(withoutPrototypeKeys);
+  }
+  if (!isPlainRecord(node)) {
+    return node;
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(node)) {
+    if (!PROTOTYPE_KEYS.has(key)) {
+      out[key] = withoutPrototypeKeys(node[key]);
+    }
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -394,12 +441,16 @@ function rangeStart(node: unknown): number | undefined {
 }
 
 // Messages never quote a secret field, but a secret pasted into another field (say a host)
-// could be echoed by a value-quoting rule: a last guard before anything is printed.
+// could be echoed by a value-quoting rule: a last guard before anything is printed. The rules
+// quote with JSON.stringify, so a secret with a quote or a backslash is echoed escaped: both
+// forms are masked.
 function redact(message: string, secrets: readonly string[]): string {
   let out = message;
   for (const secret of secrets) {
     if (secret.length >= 4) {
-      out = out.split(secret).join('***');
+      for (const form of new Set([secret, JSON.stringify(secret).slice(1, -1)])) {
+        out = out.split(form).join('***');
+      }
     }
   }
   return out;
@@ -488,6 +539,9 @@ function resolve(parsed: ParsedConfig, configPath: string): BdsConfig {
     processingDelaySeconds: parsed.processingDelay ?? DEFAULT_PROCESSING_DELAY_SECONDS,
     scheduler: { timezone: parsed.scheduler?.timezone ?? DEFAULT_SCHEDULER_TIMEZONE },
     ...(parsed.dispatch === undefined ? {} : { dispatch: parsed.dispatch }),
+    ...(parsed.files === undefined
+      ? {}
+      : { files: { mode: parsed.files.mode ?? DEFAULT_FILE_MODE, dirMode: parsed.files.dirMode ?? DEFAULT_DIR_MODE } }),
     sources: {
       ...(sources.gim === undefined ? {} : { gim: resolveSource(sources.gim) }),
       ...(sources.config === undefined ? {} : { config: resolveSource(sources.config) }),

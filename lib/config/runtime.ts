@@ -1,7 +1,9 @@
 /**
- * Loads the configuration for a command or a handler invocation and registers its secrets with
- * the log redactor before anything can be printed.
+ * Loads the configuration for a command or a handler invocation, registers its secrets with
+ * the log redactor before anything can be printed, and sets the permissions of the files the
+ * run will create.
  */
+import { DEFAULT_DIR_MODE, DEFAULT_FILE_MODE, setFileModes } from '../files/atomic';
 import { registerSecrets } from '../log/redact';
 import type { BdsConfig } from './types';
 import { loadConfig } from './load';
@@ -10,5 +12,8 @@ import { loadConfig } from './load';
 export function loadRuntimeConfig(path?: string): BdsConfig {
   const loaded = loadConfig(path === undefined ? {} : { path });
   registerSecrets(loaded.secrets);
+  // Always set, defaults included: a long-running process (the scheduler) reloads the file,
+  // and a `files` section removed since must not leave its modes behind.
+  setFileModes(loaded.config.files?.mode ?? DEFAULT_FILE_MODE, loaded.config.files?.dirMode ?? DEFAULT_DIR_MODE);
   return loaded.config;
 }

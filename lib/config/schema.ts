@@ -115,6 +115,47 @@ export function parseLocalDate(value: unknown): string | { readonly error: strin
   return value;
 }
 
+/**
+ * Keys whose values are secrets: a message about one never echoes its value, and an environment
+ * value substituted into one is a secret too.
+ */
+export const SECRET_KEYS: ReadonlySet<string> = new Set(['password', 'connectionString', 'accessKeyId', 'secretAccessKey']);
+
+// '0640', '640' or '0o640': three octal digits, nothing else (no setuid, setgid or sticky bit).
+const MODE_PATTERN = /^(?:0o?)?([0-7]{3})$/;
+
+/**
+ * Parses permissions written as an octal string (`"0640"`) for files or folders BDS creates.
+ * The owner must keep what BDS itself needs (read and write; and enter, for a folder), and
+ * others get nothing: billing data and state are confidential. A number is refused because
+ * YAML reads an unquoted `0640` as the decimal 640, which is not what anyone means.
+ */
+export function parseMode(value: unknown, kind: 'file' | 'folder'): number | { readonly error: string } {
+  const example = kind === 'file' ? '"0640"' : '"0750"';
+  if (typeof value === 'number') {
+    return { error: `write the mode as a quoted octal string such as ${example} (unquoted, YAML reads 0640 as the decimal number 640)` };
+  }
+  if (typeof value !== 'string') {
+    return { error: `expected an octal mode such as ${example}, got ${describeValue(value)}` };
+  }
+  const match = MODE_PATTERN.exec(value);
+  if (match === null) {
+    return { error: `${JSON.stringify(value)} is not an octal mode such as ${example}` };
+  }
+  const mode = Number.parseInt(match[1] ?? '', 8);
+  const ownerNeeds = kind === 'file' ? 0o600 : 0o700;
+  if ((mode & ownerNeeds) !== ownerNeeds) {
+    return { error: `${value} leaves the owner without ${kind === 'file' ? 'read and write' : 'read, write and search'} permission, which BDS needs` };
+  }
+  if ((mode & 0o007) !== 0) {
+    return { error: `${value} gives permissions to every user of the machine; billing data is confidential: use at most ${kind === 'file' ? '"0660"' : '"0770"'}` };
+  }
+  if (kind === 'file' && (mode & 0o111) !== 0) {
+    return { error: `${value} makes the files executable; they are data: use e.g. "0640"` };
+  }
+  return mode;
+}
+
 /** Describes a value's kind for messages, without echoing strings (they may be secrets). */
 export function describeValue(value: unknown): string {
   if (value === undefined) {
@@ -370,6 +411,11 @@ const overrideSchema = z.strictObject({
   measureCodes: z.record(z.string(), codesSchema).optional(),
 });
 
+const filesSchema = z.strictObject({
+  mode: custom((value) => parseMode(value, 'file'), isNumber).optional(),
+  dirMode: custom((value) => parseMode(value, 'folder'), isNumber).optional(),
+});
+
 /** The whole file, before paths are resolved and defaults applied. */
 export const configSchema = z.strictObject({
   customer: z.strictObject({ garn: identifier, name: text }),
@@ -380,6 +426,8 @@ export const configSchema = z.strictObject({
     .optional(),
   tenants: z.array(tenantSchema).min(1),
   transmit: transmitSchema.optional(),
+  // Permissions of the files and folders BDS creates (billing files, staged data, state).
+  files: filesSchema.optional(),
   catalogue: z.record(z.string(), overrideSchema).optional(),
   // The local scheduler's zone for the cron expressions of serverless.yml.
   scheduler: z.strictObject({ timezone: timezone.optional() }).optional(),
@@ -463,6 +511,19 @@ export function issuesToProblems(issues: readonly z.core.$ZodIssue[]): RawProble
       const known = knownKeysAt(configSchema, path);
       for (const key of issue.keys) {
         problems.push({ path: [...path, key], message: unknownKeyMessage(key, known) });
+      }
+    } else if (issue.code === 'invalid_type' && SECRET_KEYS.has(String(path[path.length - 1])) && issue.message !== MISSING_KEY) {
+      // The usual message echoes numbers and booleans ("got 123456"): an unquoted numeric
+      // password would be printed. Only strings are registered as secrets, so say less here.
+      problems.push({ path, message: 'expected a string (quote a value that looks like a number or true/false)' });
+    } else if (issue.code === 'invalid_union') {
+      // A value that has the shape of one alternative (a mapping for `ssl`) and fails inside it:
+      // the key inside is what to name, not the union as a whole.
+      const inner = issue.errors.find((branch) => branch.length > 0 && branch.every((i) => i.path.length > 0));
+      if (inner === undefined) {
+        problems.push({ path, message: issue.message });
+      } else {
+        problems.push(...issuesToProblems(inner.map((i) => ({ ...i, path: [...issue.path, ...i.path] }))));
       }
     } else {
       problems.push({ path, message: issue.message });
@@ -689,6 +750,9 @@ function checkTenant(
   regions.forEach((rawRegion, r) => {
     const region = record(rawRegion);
     if (region === undefined) {
+      // Its locations cannot be counted: claiming "no default location" would only echo the
+      // schema's complaint about this region.
+      unreadableSwitches = true;
       return;
     }
     const regionPath: PathSegment[] = [...base, 'regions', r];
@@ -710,9 +774,13 @@ function checkTenant(
     if (gvp !== undefined) {
       checkSource(gvp, [...regionPath, 'gvp'], problems);
     }
+    if (!Array.isArray(region.locations)) {
+      unreadableSwitches = true;
+    }
     list(region.locations).forEach((rawLocation, l) => {
       const location = record(rawLocation);
       if (location === undefined) {
+        unreadableSwitches = true;
         return;
       }
       locationCount += 1;

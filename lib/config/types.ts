@@ -101,6 +101,14 @@ export interface DispatchConfig {
   readonly region?: string;
 }
 
+/** Permissions of the files and folders BDS creates (`files`), as numbers (0o640). */
+export interface FilesConfig {
+  /** Billing files, staged data, state; default 0o640. Never anything for other users. */
+  readonly mode: number;
+  /** Folders; default 0o750. */
+  readonly dirMode: number;
+}
+
 export interface BdsConfig {
   /** Absolute path of the file this came from (for messages). */
   readonly configPath: string;
@@ -122,4 +130,6 @@ export interface BdsConfig {
   readonly scheduler: { readonly timezone: string };
   /** How the dispatcher runs tenants; absent: in-process. */
   readonly dispatch?: DispatchConfig;
+  /** Present when the file sets `files`; absent: 0o640 files, 0o750 folders. */
+  readonly files?: FilesConfig;
 }

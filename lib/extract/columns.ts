@@ -29,10 +29,20 @@ export function columnAccessor(
   return map;
 }
 
+/** The earliest timestamp a source may return: 0001-01-01T00:00:00Z (SQL Server's datetime2 floor). */
+export const MIN_SOURCE_SECONDS = -62_135_596_800;
+/** The latest: 9999-12-31T23:59:59Z (the ceiling of both SQL Server and ISO 8601 without a sign). */
+export const MAX_SOURCE_SECONDS = 253_402_300_799;
+
 /**
  * Epoch seconds of a timestamp from a source: a Date, or an ISO 8601 text read as UTC when it
  * carries no zone (GVP stores UTC without a zone). Sub-second parts are dropped: billing works
  * in whole seconds. Null stays null (an open fact).
+ *
+ * Any moment from year 1 to year 9999 is accepted, however far from the day: clipping to the day
+ * gives it its share and nothing more. Anything else (an invalid Date, PostgreSQL's `infinity`,
+ * a number, a year beyond 9999) is not a time a database column can hold, so it fails the
+ * extraction naming the column, rather than being guessed at.
  */
 export function epochSeconds(value: unknown, column: string, context: string): number | null {
   if (value === null || value === undefined) return null;
@@ -43,5 +53,9 @@ export function epochSeconds(value: unknown, column: string, context: string): n
     ms = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`);
   } else ms = Number.NaN;
   if (!Number.isFinite(ms)) throw new SourceDataError(`${context}: column ${column} is not a timestamp: ${String(value)}`);
-  return Math.floor(ms / 1000);
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < MIN_SOURCE_SECONDS || seconds > MAX_SOURCE_SECONDS) {
+    throw new SourceDataError(`${context}: column ${column} is outside the years 0001 to 9999: ${String(value)}`);
+  }
+  return seconds;
 }

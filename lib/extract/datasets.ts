@@ -15,7 +15,7 @@ import {
   cfgAgentSwitchRows,
   cfgVoicemailRows,
 } from './cfg';
-import { GIM_SESSION_COLUMNS, GIM_SESSIONS_DATASET, gimSessionRows } from './gim';
+import { GIM_SESSION_COLUMNS, GIM_SESSIONS_DATASET, gimOrphanSessions, gimSessionRows } from './gim';
 import { GVP_USAGE_COLUMNS, gvpDatasetName, gvpUsageRows } from './gvp';
 import type { StagedCell } from './staged';
 
@@ -38,6 +38,8 @@ export interface DatasetSpec {
   /** True for sources without history: the rows describe the moment of extraction. */
   readonly snapshot: boolean;
   rows(client: SourceClient, params: ExtractParams): AsyncIterable<StagedCell[]>;
+  /** Counts of the day's facts the dataset leaves out, recorded with it (and in manifests). */
+  notes?(client: SourceClient, params: ExtractParams): Promise<Record<string, number>>;
 }
 
 const gimSessions: DatasetSpec = {
@@ -46,6 +48,9 @@ const gimSessions: DatasetSpec = {
   columns: GIM_SESSION_COLUMNS,
   snapshot: false,
   rows: (client, p) => gimSessionRows(client, { tenantKey: p.tenant.gimTenantKey, dayStart: p.dayStart, dayEnd: p.dayEnd }),
+  notes: async (client, p) => ({
+    orphanSessions: await gimOrphanSessions(client, { tenantKey: p.tenant.gimTenantKey, dayStart: p.dayStart, dayEnd: p.dayEnd }),
+  }),
 };
 
 const cfgAgentSwitches: DatasetSpec = {

@@ -56,11 +56,19 @@ export async function extractDay(options: ExtractDayOptions): Promise<ExtractedD
       const started = Date.now();
       let meta: StagedMeta;
       try {
+        const params = { tenant, dayStart: window.start, dayEnd: window.end, source: source.config };
+        const snapshotAt = spec.snapshot ? new Date().toISOString() : undefined;
+        const notes = spec.notes === undefined ? undefined : await spec.notes(client, params);
         meta = await writeStagedDataset(
           { dataDir: config.dataDir, tenant: tenant.id, dataset: spec.dataset, date },
           spec.columns,
-          spec.rows(client, { tenant, dayStart: window.start, dayEnd: window.end, source: source.config }),
-          { source: source.name, window, ...(spec.snapshot ? { snapshotAt: new Date().toISOString() } : {}) },
+          spec.rows(client, params),
+          {
+            source: source.name,
+            window,
+            ...(snapshotAt === undefined ? {} : { snapshotAt }),
+            ...(notes === undefined ? {} : { notes }),
+          },
         );
       } catch (error) {
         throw new ExtractionError(

@@ -75,6 +75,47 @@ function idOf(value: unknown, column: string, context: string): string {
   return typeof value === 'string' ? value : String(value);
 }
 
+/**
+ * The most rows one GVP query may return for one region and day. Each id is remembered to find
+ * duplicates (about 50 bytes for a numeric id, so about 100 MB at the limit); far beyond any real
+ * site (23 calls a second, all day), it keeps a runaway custom query from exhausting memory.
+ */
+export const MAX_IDS_PER_QUERY = 2_000_000;
+
+/**
+ * Refuses a second row with the same id in one query's result. The reference queries read
+ * primary keys and never repeat one, but a deployment's own query can (a join that fans out, a
+ * UNION of overlapping tables): counting the row twice would bill a call twice, and keeping one
+ * would hide a query that does not return what it claims. The extraction fails instead, naming
+ * the id, and nothing is staged for the day.
+ */
+class DistinctIds {
+  private readonly seen = new Set<string>();
+
+  constructor(
+    private readonly context: string,
+    private readonly column: string,
+  ) {}
+
+  /** Records `id` (of `kind`: ASR and TTS ids may come from different tables, so they are kept apart). */
+  add(kind: string, id: string): void {
+    const key = `${kind}\u0000${id}`;
+    if (this.seen.has(key)) {
+      const shown = id.length > 100 ? `${id.slice(0, 100)}...` : id;
+      throw new SourceDataError(
+        `${this.context}: ${this.column} ${JSON.stringify(shown)} (${kind}) is returned more than once; ` +
+          'each call or session must be one row: make the query return distinct rows (docs/gvp-queries.md)',
+      );
+    }
+    if (this.seen.size >= MAX_IDS_PER_QUERY) {
+      throw new SourceDataError(
+        `${this.context}: more than ${MAX_IDS_PER_QUERY} rows for one day; a query returning that many is taken to be wrong (check its tenant and time predicates)`,
+      );
+    }
+    this.seen.add(key);
+  }
+}
+
 /** Which GVP facts to extract. */
 export interface GvpWanted {
   readonly calls: boolean;
@@ -93,12 +134,15 @@ export async function* gvpUsageRows(
   if (wanted.calls) {
     const query = source.queries?.calls === undefined ? GVP_CALLS_QUERY : { name: 'gvp_calls (custom)', text: source.queries.calls };
     const context = `${query.name} of ${client.sourceName}`;
+    const ids = new DistinctIds(context, 'call_id');
     let columns: ReadonlyMap<string, string> | undefined;
     for await (const row of client.stream(query, values)) {
       columns ??= columnAccessor(row, CALL_COLUMNS, { query: query.name, source: client.sourceName });
       const start = epochSeconds(row[columns.get('call_start') ?? ''], 'call_start', context);
       if (start === null) throw new SourceDataError(`${context}: call_start is NULL`);
-      yield ['call', idOf(row[columns.get('call_id') ?? ''], 'call_id', context), start, epochSeconds(row[columns.get('call_end') ?? ''], 'call_end', context)];
+      const id = idOf(row[columns.get('call_id') ?? ''], 'call_id', context);
+      ids.add('call', id);
+      yield ['call', id, start, epochSeconds(row[columns.get('call_end') ?? ''], 'call_end', context)];
     }
   }
   if (wanted.asr || wanted.tts) {
@@ -107,6 +151,7 @@ export async function* gvpUsageRows(
         ? GVP_MEDIA_SESSIONS_QUERY
         : { name: 'gvp_media_sessions (custom)', text: source.queries.mediaSessions };
     const context = `${query.name} of ${client.sourceName}`;
+    const ids = new DistinctIds(context, 'session_id');
     let columns: ReadonlyMap<string, string> | undefined;
     for await (const row of client.stream(query, values)) {
       columns ??= columnAccessor(row, MEDIA_SESSION_COLUMNS, { query: query.name, source: client.sourceName });
@@ -115,12 +160,9 @@ export async function* gvpUsageRows(
       if ((kind === 'ASR' && !wanted.asr) || (kind === 'TTS' && !wanted.tts)) continue;
       const start = epochSeconds(row[columns.get('start_ts') ?? ''], 'start_ts', context);
       if (start === null) throw new SourceDataError(`${context}: start_ts is NULL`);
-      yield [
-        kind.toLowerCase(),
-        idOf(row[columns.get('session_id') ?? ''], 'session_id', context),
-        start,
-        epochSeconds(row[columns.get('end_ts') ?? ''], 'end_ts', context),
-      ];
+      const id = idOf(row[columns.get('session_id') ?? ''], 'session_id', context);
+      ids.add(kind.toLowerCase(), id);
+      yield [kind.toLowerCase(), id, start, epochSeconds(row[columns.get('end_ts') ?? ''], 'end_ts', context)];
     }
   }
 }

@@ -44,6 +44,8 @@ export interface StagedMeta {
   readonly snapshotAt?: string;
   /** The UTC bounds (epoch seconds) of the day the rows were selected for. */
   readonly window: { readonly start: number; readonly end: number };
+  /** Facts of the day the source had but the dataset leaves out, by reason (e.g. `orphanSessions`). */
+  readonly notes?: Readonly<Record<string, number>>;
 }
 
 export interface StagedLocation {
@@ -82,7 +84,7 @@ export async function writeStagedDataset(
   loc: StagedLocation,
   columns: readonly string[],
   rows: AsyncIterable<readonly StagedCell[]>,
-  info: { source: string; window: { start: number; end: number }; snapshotAt?: string },
+  info: { source: string; window: { start: number; end: number }; snapshotAt?: string; notes?: Readonly<Record<string, number>> },
 ): Promise<StagedMeta> {
   const paths = stagedPaths(loc);
   const out = await createAtomicWriteStream(paths.data);
@@ -128,6 +130,7 @@ export async function writeStagedDataset(
     extractedAt: new Date().toISOString(),
     window: info.window,
     ...(info.snapshotAt === undefined ? {} : { snapshotAt: info.snapshotAt }),
+    ...(info.notes === undefined ? {} : { notes: info.notes }),
   };
   await writeFileAtomic(paths.meta, JSON.stringify(meta, null, 2) + '\n');
   faultPoint('extract.after-record');

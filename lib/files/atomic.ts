@@ -10,10 +10,26 @@ import { randomBytes } from 'node:crypto';
 import { describeError } from '../errors';
 import { FileWriteError } from './errors';
 
-/** Permissions of files BDS creates: owner read/write, group read (billing data is not public). */
-export const FILE_MODE = 0o640;
-/** Permissions of folders BDS creates. */
-export const DIR_MODE = 0o750;
+/** Default permissions of files BDS creates: owner read/write, group read (billing data is not public). */
+export const DEFAULT_FILE_MODE = 0o640;
+/** Default permissions of folders BDS creates. */
+export const DEFAULT_DIR_MODE = 0o750;
+
+// `let`, not `const`: ES module imports are live bindings, so the modules that open files
+// themselves (lock, ledger) follow `setFileModes` without an accessor of their own.
+/** Permissions of files BDS creates (`files.mode`; the process umask still applies). */
+export let FILE_MODE = DEFAULT_FILE_MODE;
+/** Permissions of folders BDS creates (`files.dirMode`). */
+export let DIR_MODE = DEFAULT_DIR_MODE;
+
+/**
+ * Sets the permissions of the files and folders created from now on. Called once per loaded
+ * configuration (lib/config/runtime.ts), which has already validated both modes.
+ */
+export function setFileModes(file: number, dir: number): void {
+  FILE_MODE = file;
+  DIR_MODE = dir;
+}
 
 /** Temporary files start with this, so readers and clean-ups can tell them from finished ones. */
 export const TEMP_PREFIX = '.tmp-';

@@ -35,6 +35,8 @@ export interface ManifestInput {
   readonly extractedAt: string;
   /** Config DB datasets: the moment the configuration was read (the value is a snapshot). */
   readonly snapshotAt?: string;
+  /** Facts the source had for the day that the dataset leaves out, by reason (e.g. `orphanSessions`). */
+  readonly notes?: Readonly<Record<string, number>>;
 }
 
 export interface Manifest {

@@ -5,10 +5,18 @@
  */
 const secrets = new Set<string>();
 
-/** Remembers values that must never be printed. Very short values are ignored: masking "a" would mangle every line. */
+/**
+ * Remembers values that must never be printed. Very short values are ignored: masking "a" would
+ * mangle every line. A value with a quote, a backslash or a control character is also remembered
+ * as it reads inside a JSON string: log lines and `--json` output are redacted after
+ * serialisation, where `pa"ss` has become `pa\"ss`.
+ */
 export function registerSecrets(values: Iterable<string>): void {
   for (const value of values) {
-    if (value.length >= 4) secrets.add(value);
+    if (value.length < 4) continue;
+    secrets.add(value);
+    const escaped = JSON.stringify(value).slice(1, -1);
+    if (escaped !== value) secrets.add(escaped);
   }
 }
 

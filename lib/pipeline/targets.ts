@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import type { BdsConfig, LocalDate, TenantConfig } from '../config/types';
-import { compareDates, eachDay, isLocalDate, lastEndedDay } from '../time/calendar';
+import { addDays, compareDates, eachDay, isLocalDate, lastEndedDay } from '../time/calendar';
+import { InvalidDateError } from '../time/errors';
 import { RequestError } from './errors';
 
 export interface Target {
@@ -17,13 +18,24 @@ export interface Target {
 /** The longest range one request may ask for: ten years of days. */
 export const MAX_RANGE_DAYS = 3660;
 
+/**
+ * How far a scheduled event's time may be ahead of this machine's clock: EventBridge stamps the
+ * firing time, which is never after delivery, so more than clock skew means a forged or broken
+ * event. Within it, the earlier of the two is used, so a day is never processed before it ended.
+ */
+export const MAX_EVENT_CLOCK_SKEW_SECONDS = 300;
+
 const localDate = z.string().refine(isLocalDate, { message: 'expected a date YYYY-MM-DD' });
+
+// EventBridge writes `2026-11-26T06:15:00Z`. Date.parse alone would also take "1" or "March 7"
+// (as some day of 2001), so the shape is checked first.
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 const scheduledEvent = z.object({
   source: z.literal('aws.events'),
   'detail-type': z.literal('Scheduled Event'),
-  time: z.string().refine((t) => !Number.isNaN(Date.parse(t)), { message: 'expected an ISO 8601 time' }),
-  detail: z.object({ tenant: z.string().optional() }).loose().optional(),
+  time: z.string().refine((t) => ISO_INSTANT.test(t) && !Number.isNaN(Date.parse(t)), { message: 'expected an ISO 8601 time such as 2026-11-26T06:15:00Z' }),
+  detail: z.object({ tenant: z.string().min(1).max(64).optional() }).loose().optional(),
 }).loose();
 
 const adHocEvent = z
@@ -64,6 +76,22 @@ export function billableDays(tenant: TenantConfig, from: LocalDate, to: LocalDat
 }
 
 /**
+ * True when [from, to] has more than MAX_RANGE_DAYS days. Counted without listing the days: a
+ * request for 0001-01-01..9999-12-31 would otherwise build millions of dates before being refused.
+ */
+function longerThanMaxRange(from: LocalDate, to: LocalDate): boolean {
+  let firstBeyond: LocalDate;
+  try {
+    firstBeyond = addDays(from, MAX_RANGE_DAYS);
+  } catch (error) {
+    // Past the year 9999: no valid `to` can be that far.
+    if (error instanceof InvalidDateError) return false;
+    throw error;
+  }
+  return compareDates(to, firstBeyond) >= 0;
+}
+
+/**
  * Turns a request (tenant?, date | from/to) into targets, refusing days that have not ended yet
  * in a tenant's zone (plus the processing delay): such a day's data is not complete.
  */
@@ -76,7 +104,7 @@ export function targetsFor(
   if (compareDates(request.from, request.to) > 0) {
     throw new RequestError(fields.from, `${request.from} is after ${fields.to} ${request.to}`);
   }
-  if (eachDay(request.from, request.to).length > MAX_RANGE_DAYS) {
+  if (longerThanMaxRange(request.from, request.to)) {
     throw new RequestError(fields.to, `the range is longer than ${MAX_RANGE_DAYS} days; split it`);
   }
   return selectTenants(config, request.tenant, fields.tenant).map((tenant) => {
@@ -102,7 +130,11 @@ export function targetsFromEvent(config: BdsConfig, event: unknown, nowSeconds: 
       const { field, message } = firstIssue(parsed.error);
       throw new RequestError(field, message);
     }
-    const time = Math.floor(Date.parse(parsed.data.time) / 1000);
+    const eventTime = Math.floor(Date.parse(parsed.data.time) / 1000);
+    if (eventTime > nowSeconds + MAX_EVENT_CLOCK_SKEW_SECONDS) {
+      throw new RequestError('event.time', `${parsed.data.time} is in the future; a scheduled event carries the time it fired`);
+    }
+    const time = Math.min(eventTime, nowSeconds);
     return selectTenants(config, parsed.data.detail?.tenant, 'event.detail.tenant').map((tenant) => {
       const day = lastEndedDay(time, tenant.timezone, config.processingDelaySeconds);
       return { tenant, dates: compareDates(day, tenant.productionDate) < 0 ? [] : [day] };
