@@ -4,10 +4,11 @@
  * over the final name; the folder is flushed too so the rename survives a power cut.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { describeError } from '../errors';
+import { isProcessAlive } from '../process-alive';
 import { FileWriteError } from './errors';
 
 /** Default permissions of files BDS creates: owner read/write, group read (billing data is not public). */
@@ -44,7 +45,38 @@ export function isTemporaryName(name: string): boolean {
   return name.startsWith(TEMP_PREFIX);
 }
 
-async function fsyncDirectory(dir: string): Promise<void> {
+/** The process that is (or was) writing a temporary file, from its name; undefined if not one of ours. */
+export function temporaryOwner(name: string): number | undefined {
+  if (!isTemporaryName(name)) return undefined;
+  const match = /\.(\d+)\.[0-9a-f]{8}$/.exec(name);
+  return match === null ? undefined : Number(match[1]);
+}
+
+const swept = new Set<string>();
+
+/**
+ * Removes the temporary files a dead process left in `dir` (a killed run, a power cut). Readers
+ * ignore them already; this keeps folders that people read clean. Done once per folder and
+ * process: a living writer's files are never touched.
+ */
+export async function sweepStaleTemporaries(dir: string): Promise<void> {
+  if (swept.has(dir)) return;
+  swept.add(dir);
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const owner = temporaryOwner(entry);
+    if (owner === undefined || owner === process.pid || isProcessAlive(owner)) continue;
+    await rm(join(dir, entry), { force: true }).catch(() => undefined);
+  }
+}
+
+/** Flushes a folder, so that a rename or a new file in it survives a power cut. */
+export async function fsyncDirectory(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   try {
     await handle.sync();
@@ -65,6 +97,7 @@ export async function ensureDir(dir: string): Promise<void> {
 /** Writes `data` to `path` atomically. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   await ensureDir(dirname(path));
+  await sweepStaleTemporaries(dirname(path));
   const temp = temporaryPathFor(path);
   try {
     const handle = await open(temp, 'wx', FILE_MODE);
@@ -94,6 +127,7 @@ export interface AtomicWriteStream {
 /** Opens a temporary file next to `path` for streaming writes. */
 export async function createAtomicWriteStream(path: string): Promise<AtomicWriteStream> {
   await ensureDir(dirname(path));
+  await sweepStaleTemporaries(dirname(path));
   const temp = temporaryPathFor(path);
   const stream = createWriteStream(temp, { flags: 'wx', mode: FILE_MODE });
   return {

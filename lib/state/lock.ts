@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ensureDir, FILE_MODE } from '../files/atomic';
+import { isProcessAlive } from '../process-alive';
 import { LockHeldError, StateError, type LockInfo } from './errors';
 
 export interface LockHandle {
@@ -24,15 +25,6 @@ export function lockPath(dataDir: string, tenant?: string): string {
   return join(dataDir, 'state', tenant === undefined ? 'lock' : `lock.${tenant}`);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function readHolder(path: string): Promise<LockInfo | undefined> {
   try {
@@ -93,7 +85,7 @@ export async function acquireLock(dataDir: string, command: string, tenant?: str
     }
     const holder = await readHolder(path);
     if (holder === undefined) continue; // released in between: try again
-    if (holder.host !== hostname() || isAlive(holder.pid)) throw new LockHeldError(holder, path);
+    if (holder.host !== hostname() || isProcessAlive(holder.pid)) throw new LockHeldError(holder, path);
     // The holder died: move its lock aside (only one of several takers can rename it), then
     // check that what was moved is the dead holder's, not a lock a faster taker just created.
     const aside = `${path}.stale-${randomBytes(4).toString('hex')}`;
@@ -103,7 +95,7 @@ export async function acquireLock(dataDir: string, command: string, tenant?: str
       continue;
     }
     const moved = await readHolder(aside);
-    if (moved !== undefined && moved.pid !== holder.pid && isAlive(moved.pid)) {
+    if (moved !== undefined && moved.pid !== holder.pid && isProcessAlive(moved.pid)) {
       await rename(aside, path).catch(() => undefined);
       throw new LockHeldError(moved, path);
     }

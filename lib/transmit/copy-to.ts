@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { Transform, Writable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createAtomicWriteStream, TEMP_PREFIX, writeFileAtomic } from '../files/atomic';
+import { isProcessAlive } from '../process-alive';
 import type { Logger } from '../log/logger';
 import { faultPoint } from '../faults';
 import { SourceFileError, VerificationError } from './errors';
@@ -107,15 +108,6 @@ async function verifyCopy(path: string, sha256: string, bytes: number): Promise<
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return errorCode(error) === 'EPERM';
-  }
-}
 
 /**
  * Removes temporary files of `name` left in `dir` by a copy whose process died (killed, power
@@ -137,7 +129,7 @@ async function removeStaleTemporaries(dir: string, name: string, log: Logger): P
     const owner = /^(\d+)\.[0-9a-f]+$/.exec(entry.slice(prefix.length));
     if (owner === null) continue;
     const pid = Number(owner[1]);
-    if (pid === process.pid || isAlive(pid)) continue;
+    if (pid === process.pid || isProcessAlive(pid)) continue;
     await rm(join(dir, entry), { force: true });
     log.info('removed a temporary file left by an interrupted copy', { path: join(dir, entry) });
   }

@@ -12,7 +12,7 @@ import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { describeError } from '../errors';
-import { ensureDir, FILE_MODE } from '../files/atomic';
+import { ensureDir, FILE_MODE, fsyncDirectory } from '../files/atomic';
 import { LedgerError } from './errors';
 
 /** One delivery of one billing file to one destination. */
@@ -117,14 +117,6 @@ export function readLedger(dataDir: string): Promise<LedgerContents> {
   return readLedgerFile(ledgerPath(dataDir));
 }
 
-async function fsyncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 /** Offset just after the last newline of the file (0 if there is none). */
 async function endOfLastLine(handle: FileHandle, size: number): Promise<number> {
