@@ -7,7 +7,8 @@
 import type { BdsConfig, LocalDate, TenantConfig } from '../config/types';
 import { describeError } from '../errors';
 import { datasetsFor } from '../extract/datasets';
-import { readStagedMeta, readStagedRows, type StagedLocation } from '../extract/staged';
+import { readStagedMeta, readStagedRows, stagedPaths, type StagedLocation } from '../extract/staged';
+import { digestFile } from '../files/digest';
 import { StagedDatasetCorruptError, StagedDatasetMissingError } from '../extract/errors';
 import type { Logger } from '../log/logger';
 import type { Measure, Rollup } from '../metrics/catalogue';
@@ -67,7 +68,19 @@ class InputRecorder {
             ...(meta.snapshotAt === undefined ? {} : { snapshotAt: meta.snapshotAt }),
             ...(meta.notes === undefined ? {} : { notes: meta.notes }),
           });
-          yield* readStagedRows(loc, meta);
+          try {
+            yield* readStagedRows(loc, meta);
+          } catch (error) {
+            // Found only by reading it through (a record whose row count or columns were
+            // altered): the same remedy as the pre-check's findings, extracting the day again.
+            if (!(error instanceof StagedDatasetCorruptError)) throw error;
+            throw new StagedInputsError(
+              tenant.id,
+              [{ dataset, date, problem: 'corrupt', detail: error.message }],
+              `tenant ${tenant.id}: ${error.message}`,
+              { cause: error },
+            );
+          }
         })();
       },
     };
@@ -108,17 +121,32 @@ export class StagedInputsError extends AggregationError {
   }
 }
 
-/** Reads a staged dataset to its end, making every check reading makes (digest, size, rows, columns). */
+/**
+ * Checks a staged dataset against its record before any work: the record exists and the
+ * compressed file has the recorded size and SHA-256. Hashing the file is much cheaper than
+ * reading it (no decompression, no parsing), and catches every damage to the data itself; the
+ * checks only a full read can make (row count, columns) are made by the read that follows, and a
+ * mismatch there is turned into a StagedInputsError too (see InputRecorder).
+ */
 async function verifyStaged(loc: StagedLocation): Promise<void> {
   const meta = await readStagedMeta(loc);
-  // Nothing is kept: the point is that the read completes, since the digest is checked at its end.
-  for await (const row of readStagedRows(loc, meta)) void row;
+  const path = stagedPaths(loc).data;
+  let digest: { sha256: string; bytes: number };
+  try {
+    digest = await digestFile(path);
+  } catch (error) {
+    throw new StagedDatasetMissingError(`${path} cannot be read (${describeError(error)}); extract ${loc.date} again`, { cause: error });
+  }
+  if (digest.bytes !== meta.bytes || digest.sha256 !== meta.sha256) {
+    throw new StagedDatasetCorruptError(
+      `${path} does not match its record (bytes ${digest.bytes}/${meta.bytes}, sha256 ${digest.sha256.slice(0, 12)}/${meta.sha256.slice(0, 12)}); extract ${loc.date} again`,
+    );
+  }
 }
 
 /**
  * Fails before any work if a staged dataset of one of `dates` is missing or does not verify,
- * naming all of them. Each dataset is read through once: a truncated or altered file must stop
- * the period here, where the (dataset, date)s can be listed, rather than half-way through it.
+ * naming all of them, so the (dataset, date)s can be listed and extracted again.
  */
 async function requireStaged(config: BdsConfig, tenant: TenantConfig, metrics: readonly ResolvedMetric[], dates: readonly LocalDate[]): Promise<void> {
   const problems: StagedProblem[] = [];

@@ -12,7 +12,7 @@ import { GLOBAL_REGION } from '../files/period-writer';
 import { aggregateGvpRegion } from './gvp';
 import type { ResolvedMetric } from '../metrics/resolve';
 import type { Interval } from './intervals';
-import { buildPlacement, needsAgentSwitches, type Placement } from './placement';
+import { buildPlacement, needsAgentSwitches, placementFromRows, type Placement } from './placement';
 import { aggregateSeatDay, distinctSeatAgents, type ResolvedSeatMetric } from './seats';
 import type { AggregationStats, MetricValue } from './values';
 
@@ -39,14 +39,7 @@ function compileExclusions(tenant: TenantConfig): RegExp[] {
 
 async function placementFor(input: FamilyDay): Promise<Placement> {
   if (!needsAgentSwitches(input.tenant)) return buildPlacement(input.tenant, undefined);
-  const switches = new Map<number, string[]>();
-  for await (const [person, name] of input.open(CFG_AGENT_SWITCHES_DATASET)) {
-    const key = Number(person);
-    const list = switches.get(key);
-    if (list === undefined) switches.set(key, [name ?? '']);
-    else list.push(name ?? '');
-  }
-  return buildPlacement(input.tenant, switches);
+  return placementFromRows(input.tenant, input.open(CFG_AGENT_SWITCHES_DATASET));
 }
 
 function seatMetrics(metrics: readonly ResolvedMetric[]): ResolvedSeatMetric[] {

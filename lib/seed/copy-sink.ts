@@ -163,6 +163,9 @@ export class CopyTableSink implements TableSink {
     const sql = `COPY ${identifier(table)} (${columns.map(identifier).join(', ')}) FROM STDIN`;
     const copy = client.query(copyFrom(sql));
     const input = new PassThrough({ highWaterMark: BUFFER_BYTES });
+    // The pipeline reports a failure through `done`; a write racing with it must not become an
+    // unhandled 'error' event.
+    input.on('error', () => undefined);
     const load: TableLoad = {
       table,
       client,

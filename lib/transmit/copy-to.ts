@@ -11,63 +11,14 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Transform, Writable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createAtomicWriteStream, TEMP_PREFIX, writeFileAtomic } from '../files/atomic';
+import { digestFile, DigestPassThrough } from '../files/digest';
 import { isProcessAlive } from '../process-alive';
 import type { Logger } from '../log/logger';
 import { faultPoint } from '../faults';
 import { SourceFileError, VerificationError } from './errors';
 import type { BillingFileRef, DeliveryOutcome, Destination } from './transmit';
-
-/** A pass-through stream that hashes (SHA-256) and counts what flows through it. */
-export class DigestPassThrough extends Transform {
-  private readonly hash = createHash('sha256');
-  private count = 0;
-  private result: string | undefined;
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.hash.update(chunk);
-    this.count += chunk.length;
-    callback(null, chunk);
-  }
-
-  override _flush(callback: TransformCallback): void {
-    this.result = this.hash.digest('hex');
-    callback();
-  }
-
-  /** Hex digest of everything that passed; only once the stream has ended. */
-  get sha256(): string | undefined {
-    return this.result;
-  }
-
-  get bytes(): number {
-    return this.count;
-  }
-}
-
-/** SHA-256 (hex) and size of whatever a readable stream yields, read with backpressure. */
-export async function digestStream(source: NodeJS.ReadableStream): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  await pipeline(
-    source,
-    new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        hash.update(chunk);
-        bytes += chunk.length;
-        callback();
-      },
-    }),
-  );
-  return { sha256: hash.digest('hex'), bytes };
-}
-
-/** SHA-256 (hex) and size of a file, streamed. */
-export function digestFile(path: string): Promise<{ sha256: string; bytes: number }> {
-  return digestStream(createReadStream(path));
-}
 
 /** The `code` of a Node.js system error (`ENOENT`, `EACCES`, ...), if it has one. */
 export function errorCode(error: unknown): string | undefined {

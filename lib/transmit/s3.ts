@@ -23,7 +23,8 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import type { S3Config } from '../config/types';
 import type { Logger } from '../log/logger';
-import { digestStream, DigestPassThrough, errorCode } from './copy-to';
+import { digestStream, DigestPassThrough } from '../files/digest';
+import { errorCode } from './copy-to';
 import { S3RequestError, SourceFileError, VerificationError } from './errors';
 import type { BillingFileRef, DeliveryOutcome, Destination } from './transmit';
 import { faultPoint } from '../faults';

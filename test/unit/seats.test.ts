@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { agentIntervals, aggregateSeatDay, groupByAgent, isExcluded, sessionCounts, type SessionRecord } from '../../lib/aggregate/seats';
-import { buildPlacement } from '../../lib/aggregate/placement';
+import { buildPlacement, placementFromRows } from '../../lib/aggregate/placement';
 import { CATALOGUE, type SeatMetric } from '../../lib/metrics/catalogue';
 import { resolveMetrics } from '../../lib/metrics/resolve';
 import type { BdsConfig, TenantConfig } from '../../lib/config/types';
@@ -138,5 +138,29 @@ describe('groupByAgent and aggregateSeatDay', () => {
   it('gives an agent no interval when all its sessions end before they start', () => {
     const agent = { resourceKey: 1, resourceName: 'a', personDbid: null, sessions: [session({ start: 10, end: 5 })] };
     expect(agentIntervals(agent, [seat('seats_workspace')], day)).toEqual([[]]);
+  });
+});
+
+describe('placementFromRows', () => {
+  async function* pairs(list: string[][]): AsyncGenerator<string[]> {
+    yield* list;
+  }
+  it('places each agent from its sorted (person, switch) rows as buildPlacement does', async () => {
+    const rows = [
+      ['1', 'SIP_BER'],
+      ['2', 'SIP_BER'],
+      ['2', 'SIP_NYC'],
+      ['3', 'SIP_X'],
+    ];
+    const streamed = await placementFromRows(tenant, pairs(rows));
+    const built = buildPlacement(tenant, new Map([[1, ['SIP_BER']], [2, ['SIP_BER', 'SIP_NYC']], [3, ['SIP_X']]]));
+    for (const person of [1, 2, 3, 4, null]) {
+      expect(streamed.regions[streamed.regionOf(person)], String(person)).toBe(built.regions[built.regionOf(person)]);
+    }
+    expect(streamed.regions[streamed.regionOf(1)]).toBe('EU');
+    expect(streamed.regions[streamed.regionOf(2)]).toBe('US');
+  });
+  it('refuses rows that are not sorted by person', async () => {
+    await expect(placementFromRows(tenant, pairs([['2', 'SIP_BER'], ['1', 'SIP_NYC']]))).rejects.toThrow(/not sorted/);
   });
 });
