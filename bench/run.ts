@@ -18,7 +18,10 @@
  *          --day YYYY-MM-DD  --reseed  --explain  --skip-rollup
  *          --pgoptions "-c jit=off"  session settings for every connection of both sides (PGOPTIONS)
  *          --cli FILE  another build of the command line to measure (default bin/bds.mjs)
- *          --tag NAME  suffix of the result files (for runs with --pgoptions or --cli)
+ *          --node-options "--max-old-space-size=192"  NODE_OPTIONS of the bds processes
+ *          --quiet 0.15  before each measured run, wait (≤ 3 min) until other processes use less
+ *                        than this share of the CPUs; what was seen is recorded ("noise")
+ *          --tag NAME  suffix of the result files (for runs with --pgoptions, --cli or --node-options)
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -81,6 +84,9 @@ interface Options {
   readonly pgOptions: string | undefined;
   readonly cli: string;
   readonly tag: string | undefined;
+  readonly nodeOptions: string | undefined;
+  /** Busy fraction of the CPUs (others' work) under which a measured run may start. */
+  readonly quiet: number;
 }
 
 function options(argv: readonly string[]): Options {
@@ -100,6 +106,8 @@ function options(argv: readonly string[]): Options {
       pgoptions: { type: 'string' },
       cli: { type: 'string' },
       tag: { type: 'string' },
+      'node-options': { type: 'string' },
+      quiet: { type: 'string', default: '0.15' },
     },
     strict: true,
   });
@@ -122,6 +130,8 @@ function options(argv: readonly string[]): Options {
     pgOptions: values.pgoptions,
     cli: values.cli === undefined ? BDS_BIN : resolvePath(values.cli),
     tag: values.tag,
+    nodeOptions: values['node-options'],
+    quiet: Number(values.quiet),
   };
 }
 
@@ -190,6 +200,44 @@ async function measure(command: string, args: readonly string[], env: NodeJS.Pro
   return { seconds, rssMb: kb / 1024, stdout, stderr };
 }
 
+/** CPU time counters of the whole machine, from /proc/stat (undefined where there is none). */
+async function cpuTimes(): Promise<{ idle: number; total: number } | undefined> {
+  try {
+    const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0] ?? '';
+    const fields = line.trim().split(/\s+/).slice(1).map(Number);
+    const total = fields.reduce((a, b) => a + b, 0);
+    return { idle: (fields[3] ?? 0) + (fields[4] ?? 0), total };
+  } catch {
+    return undefined;
+  }
+}
+
+/** How busy the machine was over `ms` (0…1), while nothing of the benchmark runs. */
+async function busyFraction(ms: number): Promise<number> {
+  const before = await cpuTimes();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const after = await cpuTimes();
+  if (before === undefined || after === undefined || after.total === before.total) return 0;
+  return 1 - (after.idle - before.idle) / (after.total - before.total);
+}
+
+/** Busy fractions seen before measured runs: other work on the machine skews every figure. */
+const noise: number[] = [];
+
+/**
+ * Waits (up to `maxWaitMs`) until other processes leave the CPUs idle, so that a measured run
+ * does not share two cores with someone else's work; records what it saw either way.
+ */
+async function waitForQuiet(threshold: number, maxWaitMs: number): Promise<void> {
+  const deadline = Date.now() + maxWaitMs;
+  let busy = await busyFraction(500);
+  while (busy > threshold && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    busy = await busyFraction(500);
+  }
+  noise.push(busy);
+}
+
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -205,6 +253,7 @@ async function compare<T extends string>(
   const out = Object.fromEntries(names.map((n) => [n, [] as Measured[]])) as Record<T, Measured[]>;
   for (let i = 0; i < opts.warmup + opts.runs; i += 1) {
     for (const name of names) {
+      if (i >= opts.warmup) await waitForQuiet(opts.quiet, 180_000);
       const result = await tasks[name]();
       if (i >= opts.warmup) out[name].push(result);
     }
@@ -215,9 +264,10 @@ async function compare<T extends string>(
 /** Both sides get the same session settings: libpq (psql) and node-postgres (bds) read PGOPTIONS. */
 let sessionEnv: NodeJS.ProcessEnv = {};
 let cli = BDS_BIN;
+let nodeEnv: NodeJS.ProcessEnv = {};
 
 function bds(args: readonly string[]): Promise<Measured> {
-  return measure(process.execPath, [cli, ...args], { ...sessionEnv, BDS_CONFIG: '' });
+  return measure(process.execPath, [cli, ...args], { ...sessionEnv, ...nodeEnv, BDS_CONFIG: '' });
 }
 
 function psql(url: string, args: readonly string[]): Promise<Measured> {
@@ -359,6 +409,8 @@ interface ScaleResult {
   readonly dayRun: Pair & { readonly rssMb: number; readonly valuesCompared: number };
   readonly rollup?: { readonly seconds: number; readonly rssMb: number; readonly runs: readonly number[]; readonly backfillSeconds?: number };
   readonly peakRssMb: number;
+  /** CPU share used by other processes just before each measured run: max and median. */
+  readonly noise: { readonly maxBusy: number; readonly medianBusy: number; readonly loadAverage: readonly number[] };
   readonly explain?: string;
 }
 
@@ -374,6 +426,7 @@ async function explain(url: string, sql: string): Promise<string> {
 }
 
 async function benchScale(opts: Options, scale: number): Promise<ScaleResult> {
+  noise.length = 0;
   const { url, marker, seeded } = await ensureSeeded(opts, scale);
   const work = join(WORK, databaseName(scale));
   await mkdir(work, { recursive: true });
@@ -476,6 +529,7 @@ async function benchScale(opts: Options, scale: number): Promise<ScaleResult> {
     },
     ...(rollup === undefined ? {} : { rollup }),
     peakRssMb: Math.max(...rssRuns, rollup?.rssMb ?? 0),
+    noise: { maxBusy: Math.max(0, ...noise), medianBusy: median(noise), loadAverage: os.loadavg() },
     ...(opts.explain
       ? {
           explain: [
@@ -551,7 +605,11 @@ function scaleTable(r: ScaleResult): string {
     mark(r.dayRun.ratio <= TARGETS.dayRatio),
   ]);
   if (r.rollup !== undefined) rows.push(['month roll-up (last day, daily + monthly)', `${fmt(r.rollup.seconds)} s`, '', '', '', '']);
-  rows.push(['peak RSS of bds', `${fmt(r.peakRssMb, 0)} MiB`, '', '', `≤ ${TARGETS.rssMb}`, mark(r.peakRssMb <= TARGETS.rssMb)]);
+  rows.push(['peak RSS: bds run (day)', `${fmt(r.dayRun.rssMb, 0)} MiB`, '', '', `≤ ${TARGETS.rssMb}`, mark(r.dayRun.rssMb <= TARGETS.rssMb)]);
+  rows.push(['peak RSS: extract-gim', `${fmt(r.extract.rssMb, 0)} MiB`, '', '', `≤ ${TARGETS.rssMb}`, mark(r.extract.rssMb <= TARGETS.rssMb)]);
+  if (r.rollup !== undefined) {
+    rows.push(['peak RSS: roll-up', `${fmt(r.rollup.rssMb, 0)} MiB`, '', '', `≤ ${TARGETS.rssMb}`, mark(r.rollup.rssMb <= TARGETS.rssMb)]);
+  }
   return render(rows);
 }
 
@@ -559,17 +617,20 @@ async function main(): Promise<void> {
   const opts = options(process.argv.slice(2));
   cli = opts.cli;
   if (opts.pgOptions !== undefined) sessionEnv = { PGOPTIONS: opts.pgOptions };
+  if (opts.nodeOptions !== undefined) nodeEnv = { NODE_OPTIONS: opts.nodeOptions };
   const host = await machine(opts.server);
   log(`bds bench: ${host.cpu}, ${host.cores} cores, ${host.memoryGiB} GiB, node ${host.node}, PostgreSQL ${host.postgres}`);
   log(`month ${opts.month}, seed ${opts.seed}, ${opts.runs} runs after ${opts.warmup} warm-up, scales ${opts.scales.join(', ')}` +
-    `${opts.pgOptions === undefined ? '' : `, PGOPTIONS ${opts.pgOptions}`}${opts.cli === BDS_BIN ? '' : `, cli ${opts.cli}`}\n`);
+    `${opts.pgOptions === undefined ? '' : `, PGOPTIONS ${opts.pgOptions}`}${opts.nodeOptions === undefined ? '' : `, NODE_OPTIONS ${opts.nodeOptions}`}` +
+    `${opts.cli === BDS_BIN ? '' : `, cli ${opts.cli}`}\n`);
   await mkdir(RESULTS, { recursive: true });
   const results: ScaleResult[] = [];
   for (const scale of opts.scales) {
     const r = await benchScale(opts, scale);
     results.push(r);
     log(`\nscale ${scale} (${r.database}, ${Object.values(r.sourceRows).reduce((a, b) => a + b, 0).toLocaleString('en-US')} source rows), day ${r.day}:`);
-    log(scaleTable(r) + '\n');
+    log(scaleTable(r));
+    log(`other processes' CPU share before measured runs: median ${fmt(r.noise.medianBusy * 100, 0)} %, max ${fmt(r.noise.maxBusy * 100, 0)} %\n`);
   }
   // The RSS ratio compares the largest scale with scale 0.1, measured now or in an earlier run.
   const largest = results[results.length - 1];
@@ -578,9 +639,18 @@ async function main(): Promise<void> {
     const earlier = (await readdir(RESULTS)).filter((n) => n.endsWith('-scale0.1.json')).sort().pop();
     if (earlier !== undefined) small = (JSON.parse(await readFile(join(RESULTS, earlier), 'utf8')) as { result: ScaleResult }).result;
   }
-  const rssRatio = largest !== undefined && small !== undefined && small !== largest ? largest.peakRssMb / small.peakRssMb : undefined;
-  if (rssRatio !== undefined && largest !== undefined && small !== undefined) {
-    log(`peak RSS scale ${largest.scale} / scale ${small.scale}: ${fmt(largest.peakRssMb, 0)} / ${fmt(small.peakRssMb, 0)} MiB = ${fmt(rssRatio)} (target ≤ ${TARGETS.rssRatio}: ${mark(rssRatio <= TARGETS.rssRatio)})`);
+  const base = small;
+  const rssRatio = largest !== undefined && base !== undefined && base !== largest ? largest.dayRun.rssMb / base.dayRun.rssMb : undefined;
+  const rollupRssRatio =
+    largest?.rollup !== undefined && base?.rollup !== undefined && base !== largest ? largest.rollup.rssMb / base.rollup.rssMb : undefined;
+  if (largest !== undefined && base !== undefined && base !== largest) {
+    for (const [what, ratio, big, little] of [
+      ['bds run (day)', rssRatio, largest.dayRun.rssMb, base.dayRun.rssMb],
+      ['roll-up', rollupRssRatio, largest.rollup?.rssMb, base.rollup?.rssMb],
+    ] as const) {
+      if (ratio === undefined || big === undefined || little === undefined) continue;
+      log(`peak RSS of ${what}, scale ${largest.scale} / scale ${base.scale}: ${fmt(big, 0)} / ${fmt(little, 0)} MiB = ${fmt(ratio)} (target ≤ ${TARGETS.rssRatio}: ${mark(ratio <= TARGETS.rssRatio)})`);
+    }
   }
   const date = new Date().toISOString().slice(0, 10);
   for (const r of results) {
@@ -591,10 +661,14 @@ async function main(): Promise<void> {
       dayRatio: { value: r.dayRun.ratio, target: TARGETS.dayRatio, met: r.dayRun.ratio <= TARGETS.dayRatio },
       extractStageSeconds: { value: r.extractStageSeconds, target: TARGETS.extractSeconds, met: r.extractStageSeconds < TARGETS.extractSeconds },
       peakRssMb: { value: r.peakRssMb, target: TARGETS.rssMb, met: r.peakRssMb <= TARGETS.rssMb },
+      dayRunRssMb: { value: r.dayRun.rssMb, target: TARGETS.rssMb, met: r.dayRun.rssMb <= TARGETS.rssMb },
       ...(r === largest && rssRatio !== undefined ? { rssRatio: { value: rssRatio, target: TARGETS.rssRatio, met: rssRatio <= TARGETS.rssRatio } } : {}),
+      ...(r === largest && rollupRssRatio !== undefined
+        ? { rollupRssRatio: { value: rollupRssRatio, target: TARGETS.rssRatio, met: rollupRssRatio <= TARGETS.rssRatio } }
+        : {}),
     };
     const { explain: plans, ...rest } = r;
-    const settings = { pgOptions: opts.pgOptions ?? null, cli: opts.cli === BDS_BIN ? 'bin/bds.mjs' : opts.cli };
+    const settings = { pgOptions: opts.pgOptions ?? null, nodeOptions: opts.nodeOptions ?? null, cli: opts.cli === BDS_BIN ? 'bin/bds.mjs' : opts.cli };
     await writeFile(
       file,
       JSON.stringify({ format: 'bds-bench/1', date, machine: host, settings, month: opts.month, seed: opts.seed, runs: opts.runs, warmup: opts.warmup, result: rest, targets }, null, 2) + '\n',

@@ -61,8 +61,7 @@ const seats: FamilyAggregator = {
   async distinct(days, metrics) {
     const first = days[0];
     if (first === undefined) return [];
-    const monthDays = [];
-    for (const d of days) monthDays.push({ rows: d.open(GIM_SESSIONS_DATASET), placement: await placementFor(d), day: d.day });
+    const monthDays = days.map((d) => ({ rows: () => d.open(GIM_SESSIONS_DATASET), placement: () => placementFor(d), day: d.day }));
     return distinctSeatAgents(
       monthDays,
       seatMetrics(metrics),

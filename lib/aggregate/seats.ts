@@ -184,16 +184,17 @@ export async function aggregateSeatDay(input: SeatDayInput): Promise<{ values: M
   return { values, stats };
 }
 
+/** One day of a month, opened only when its turn comes. */
 export interface SeatMonthDay {
-  readonly rows: AsyncIterable<readonly string[]>;
-  readonly placement: Placement;
+  readonly rows: () => AsyncIterable<readonly string[]>;
+  readonly placement: () => Promise<Placement>;
   readonly day: Interval;
 }
 
 /**
  * Distinct agents over a month per (seat metric, region): an agent counts once in a region if it
- * was counted there on any day. The days' agent streams are merged by resource key (each is
- * sorted), so the agent lists are never held in memory.
+ * was counted there on any day. Days are read one after the other; per agent only one flag per
+ * bucket is kept (a few bytes an agent, whatever the month's volume).
  */
 export async function distinctSeatAgents(
   days: readonly SeatMonthDay[],
@@ -202,33 +203,26 @@ export async function distinctSeatAgents(
   exclude: readonly RegExp[],
 ): Promise<MetricValue[]> {
   const regionCount = regions.length;
-  const counts = new Array<number>(metrics.length * regionCount).fill(0);
-  const streams = days.map((d) => ({ day: d, agents: groupByAgent(d.rows)[Symbol.asyncIterator]() }));
-  const heads = await Promise.all(streams.map((s) => s.agents.next()));
-  try {
-    for (;;) {
-      let minKey = Number.POSITIVE_INFINITY;
-      for (const head of heads) if (head.done !== true && head.value.resourceKey < minKey) minKey = head.value.resourceKey;
-      if (minKey === Number.POSITIVE_INFINITY) break;
-      const buckets = new Set<number>();
-      for (let i = 0; i < heads.length; i += 1) {
-        const head = heads[i];
-        if (head === undefined || head.done === true || head.value.resourceKey !== minKey) continue;
-        const agent = head.value;
-        const stream = streams[i] as (typeof streams)[number];
-        if (!isExcluded(agent.resourceName, exclude)) {
-          const region = stream.day.placement.regionOf(agent.personDbid);
-          agentIntervals(agent, metrics, stream.day.day).forEach((intervals, m) => {
-            if (intervals.length > 0) buckets.add(m * regionCount + region);
-          });
+  const buckets = metrics.length * regionCount;
+  const seen = new Map<number, Uint8Array>();
+  for (const day of days) {
+    const placement = await day.placement();
+    for await (const agent of groupByAgent(day.rows())) {
+      if (isExcluded(agent.resourceName, exclude)) continue;
+      const region = placement.regionOf(agent.personDbid);
+      agentIntervals(agent, metrics, day.day).forEach((intervals, m) => {
+        if (intervals.length === 0) return;
+        let flags = seen.get(agent.resourceKey);
+        if (flags === undefined) {
+          flags = new Uint8Array(buckets);
+          seen.set(agent.resourceKey, flags);
         }
-        heads[i] = await stream.agents.next();
-      }
-      for (const bucket of buckets) counts[bucket] = (counts[bucket] ?? 0) + 1;
+        flags[m * regionCount + region] = 1;
+      });
     }
-  } finally {
-    await Promise.all(streams.map((s) => s.agents.return?.(undefined)));
   }
+  const counts = new Array<number>(buckets).fill(0);
+  for (const flags of seen.values()) for (let b = 0; b < buckets; b += 1) counts[b] = (counts[b] ?? 0) + (flags[b] ?? 0);
   const values: MetricValue[] = [];
   metrics.forEach((metric, m) => {
     regions.forEach((region, r) => {
