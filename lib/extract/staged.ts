@@ -7,7 +7,6 @@
  */
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -17,6 +16,7 @@ import { parse } from 'csv-parse';
 import type { LocalDate } from '../config/types';
 import { BdsError, describeError } from '../errors';
 import { FileWriteError } from '../files/errors';
+import { DigestPassThrough } from '../files/digest';
 import { createAtomicWriteStream, writeFileAtomic } from '../files/atomic';
 import { FAULT_ROW_INTERVAL, faultPoint } from '../faults';
 import { StagedDatasetCorruptError, StagedDatasetMissingError } from './errors';
@@ -62,18 +62,10 @@ export function stagedPaths(loc: StagedLocation): { data: string; meta: string }
   return { data: join(dir, `${loc.date}.csv.gz`), meta: join(dir, `${loc.date}.meta.json`) };
 }
 
-/** Passes bytes through while hashing and counting them. */
-class DigestTap extends Transform {
-  private readonly hash = createHash('sha256');
-  bytes = 0;
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
-    done(null, chunk);
-  }
-  digest(): string {
-    return this.hash.digest('hex');
-  }
+/** The digest of a tap whose stream has ended; its absence would be a bug, never a record to write. */
+function finishedDigest(tap: DigestPassThrough): string {
+  if (tap.sha256 === undefined) throw new Error('staged dataset digest read before its stream ended');
+  return tap.sha256;
 }
 
 /**
@@ -120,7 +112,7 @@ export async function writeStagedDataset(
       yield row;
     }
   }
-  const tap = new DigestTap();
+  const tap = new DigestPassThrough();
   try {
     await pipeline(
       Readable.from(counted()),
@@ -150,7 +142,7 @@ export async function writeStagedDataset(
     columns: [...columns],
     rows: count,
     bytes: tap.bytes,
-    sha256: tap.digest(),
+    sha256: finishedDigest(tap),
     source: info.source,
     extractedAt: new Date().toISOString(),
     window: info.window,
@@ -205,7 +197,7 @@ export async function stagedDatasetExists(loc: StagedLocation): Promise<boolean>
  */
 export async function* readStagedRows(loc: StagedLocation, meta: StagedMeta): AsyncGenerator<readonly string[]> {
   const paths = stagedPaths(loc);
-  const tap = new DigestTap();
+  const tap = new DigestPassThrough();
   const parser = parse({ relax_column_count: false });
   const source = createReadStream(paths.data);
   const flowing = pipeline(source, tap, createGunzip(), parser);
@@ -238,7 +230,8 @@ export async function* readStagedRows(loc: StagedLocation, meta: StagedMeta): As
     source.destroy();
     parser.destroy();
   }
-  const digest = tap.digest();
+  // The tap's digest is final once the pipeline has ended (awaited above).
+  const digest = tap.sha256;
   if (digest !== meta.sha256 || tap.bytes !== meta.bytes || rows !== meta.rows) {
     throw new StagedDatasetCorruptError(
       `${paths.data} does not match its record (rows ${rows}/${meta.rows}, bytes ${tap.bytes}/${meta.bytes}); extract ${loc.date} again`,

@@ -15,7 +15,7 @@
  * skipped; everything else here runs on either.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { access, cp, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { access, cp, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -23,6 +23,7 @@ import { readStagedMeta, readStagedRows, stagedPaths, type StagedLocation } from
 import { runBds } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { seatsFixtureConfig, seatsFixtureSql, t } from '../fixtures/seats-fixture';
+import { contents } from '../helpers/files';
 
 const REAL_PG = (process.env.PG_TEST_URL ?? '') !== '';
 const WITHOUT_SERVER_REASON =
@@ -81,27 +82,6 @@ async function createSite(name: string, options: { gimQueryTimeout?: string } = 
 }
 
 const loc = (site: Site, dataset: string, date: string): StagedLocation => ({ dataDir: site.dataDir, tenant: 'acme', dataset, date });
-
-/** Every file under a folder, relative path → content (missing folder: nothing). */
-async function contents(root: string): Promise<Map<string, Buffer>> {
-  const out = new Map<string, Buffer>();
-  const walk = async (sub: string): Promise<void> => {
-    let entries;
-    try {
-      entries = await readdir(join(root, sub), { withFileTypes: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
-    for (const entry of entries) {
-      const rel = sub === '' ? entry.name : `${sub}/${entry.name}`;
-      if (entry.isDirectory()) await walk(rel);
-      else out.set(rel, await readFile(join(root, rel)));
-    }
-  };
-  await walk('');
-  return out;
-}
 
 const exists = (path: string): Promise<boolean> => access(path).then(() => true, () => false);
 

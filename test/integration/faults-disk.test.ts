@@ -16,13 +16,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmod, chown, mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readStagedMeta, readStagedRows, stagedPaths } from '../../lib/extract/staged';
 import { BDS_BIN, type CliResult } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { seatsFixtureConfig, seatsFixtureSql, t } from '../fixtures/seats-fixture';
+import { contents } from '../helpers/files';
 
 const NOW = '2026-11-02T15:00:00Z';
 const DAY = '2026-10-30';
@@ -102,27 +103,6 @@ function bds(args: readonly string[], env: NodeJS.ProcessEnv, options: { asNobod
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
-}
-
-/** Every file under a folder: relative path → content; a missing folder has none. */
-async function contents(root: string): Promise<Map<string, Buffer>> {
-  const out = new Map<string, Buffer>();
-  const walk = async (sub: string): Promise<void> => {
-    let entries;
-    try {
-      entries = await readdir(join(root, sub), { withFileTypes: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
-    for (const entry of entries) {
-      const rel = sub === '' ? entry.name : `${sub}/${entry.name}`;
-      if (entry.isDirectory()) await walk(rel);
-      else out.set(rel, await readFile(join(root, rel)));
-    }
-  };
-  await walk('');
-  return out;
 }
 
 const isTemporary = (path: string): boolean => (path.split('/').pop() ?? '').startsWith('.tmp-');
