@@ -17,7 +17,7 @@
  * Options: --scale 0.1,1 (a list)  --runs 3  --warmup 1  --url URL  --month YYYY-MM  --seed N
  *          --day YYYY-MM-DD  --reseed  --explain  --skip-rollup
  *          --pgoptions "-c jit=off"  session settings for every connection of both sides (PGOPTIONS)
- *          --cli FILE  another build of the command line to measure (default bin/bds.mjs)
+ *          --cli FILE  another build of the command line to measure, an executable (default bin/bds.mjs)
  *          --node-options "--max-old-space-size=192"  NODE_OPTIONS of the bds processes
  *          --quiet 0.15  before each measured run, wait (≤ 3 min) until other processes use less
  *                        than this share of the CPUs; what was seen is recorded ("noise")
@@ -267,7 +267,8 @@ let cli = BDS_BIN;
 let nodeEnv: NodeJS.ProcessEnv = {};
 
 function bds(args: readonly string[]): Promise<Measured> {
-  return measure(process.execPath, [cli, ...args], { ...sessionEnv, ...nodeEnv, BDS_CONFIG: '' });
+  // Executed as users run it (`npx bds`), so the heap settings of its first line apply.
+  return measure(cli, [...args], { ...sessionEnv, ...nodeEnv, BDS_CONFIG: '' });
 }
 
 function psql(url: string, args: readonly string[]): Promise<Measured> {
@@ -282,18 +283,42 @@ function copyToNull(sql: string): string {
 /** Durations in ms that `bds` logged per extracted dataset. */
 function datasetDurations(stderr: string): Record<string, number> {
   const out: Record<string, number> = {};
+  for (const record of extractedRecords(stderr)) out[record.dataset] = record.durationMs;
+  return out;
+}
+
+/** The `dataset extracted` log lines of a run: when each dataset ended, and how long it took. */
+function extractedRecords(stderr: string): { dataset: string; durationMs: number; endedMs: number }[] {
+  const out: { dataset: string; durationMs: number; endedMs: number }[] = [];
   for (const line of stderr.split('\n')) {
     if (!line.startsWith('{')) continue;
     try {
-      const record = JSON.parse(line) as { msg?: unknown; dataset?: unknown; durationMs?: unknown };
-      if (record.msg === 'dataset extracted' && typeof record.dataset === 'string' && typeof record.durationMs === 'number') {
-        out[record.dataset] = record.durationMs;
+      const record = JSON.parse(line) as { msg?: unknown; dataset?: unknown; durationMs?: unknown; time?: unknown };
+      if (
+        record.msg === 'dataset extracted' &&
+        typeof record.dataset === 'string' &&
+        typeof record.durationMs === 'number' &&
+        typeof record.time === 'string'
+      ) {
+        out.push({ dataset: record.dataset, durationMs: record.durationMs, endedMs: Date.parse(record.time) });
       }
     } catch {
       // Not a log line.
     }
   }
   return out;
+}
+
+/**
+ * Wall time of a run's extraction stage, ms: from the first dataset's start to the last one's end.
+ * The sources are read side by side, so the datasets' durations overlap and do not add up.
+ */
+function extractStageMs(stderr: string): number {
+  const records = extractedRecords(stderr);
+  if (records.length === 0) return Number.NaN;
+  const start = Math.min(...records.map((r) => r.endedMs - r.durationMs));
+  const end = Math.max(...records.map((r) => r.endedMs));
+  return end - start;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -474,7 +499,7 @@ async function benchScale(opts: Options, scale: number): Promise<ScaleResult> {
   }
   const switches = median(perDataset.map((d) => d.cfg_agent_switches ?? 0));
   if (switches > 0) datasets.push({ dataset: 'cfg_agent_switches', bdsMs: switches, psqlMs: Number.NaN });
-  const extractStageSeconds = median(perDataset.map((d) => Object.values(d).reduce((a, b) => a + b, 0))) / 1000;
+  const extractStageSeconds = median(dayRuns.bds.map((m) => extractStageMs(m.stderr))) / 1000;
 
   // 3. The month's roll-up on its last day, from every day's staged data.
   let rollup: ScaleResult['rollup'];
@@ -595,7 +620,7 @@ function scaleTable(r: ScaleResult): string {
   for (const d of r.datasets) {
     rows.push([`  in bds run: ${d.dataset}`, `${fmt(d.bdsMs / 1000)} s`, Number.isNaN(d.psqlMs) ? '' : `${fmt(d.psqlMs / 1000)} s`, Number.isNaN(d.psqlMs) ? '' : fmt(d.bdsMs / d.psqlMs), '', '']);
   }
-  rows.push(['extract stage, every dataset', `${fmt(r.extractStageSeconds)} s`, '', '', `< ${TARGETS.extractSeconds} s`, mark(r.extractStageSeconds < TARGETS.extractSeconds)]);
+  rows.push(['extract stage, every dataset (wall)', `${fmt(r.extractStageSeconds)} s`, '', '', `< ${TARGETS.extractSeconds} s`, mark(r.extractStageSeconds < TARGETS.extractSeconds)]);
   rows.push([
     `bds run --date ${r.day} (${r.dayRun.valuesCompared} values equal)`,
     `${fmt(r.dayRun.bds)} s`,

@@ -7,13 +7,17 @@
  *
  * - `BDS_FAULT_KILL_AT=<n>`: the n-th call (counted over the whole process, from 1) sends
  *   SIGKILL to this process, as a power cut or the OOM killer would: no `finally`, no clean-up.
+ *   `BDS_FAULT_KILL_AT=<name>#<n>` does the same at the n-th call of the point `name`: where
+ *   work runs concurrently (each source's extraction, deliveries), the points of different
+ *   chains interleave in no fixed order, and only a named occurrence is sure to be the same
+ *   moment from one run to the next.
  * - `BDS_FAULT_TRACE=<file>`: every call appends the point's name and a newline to `file`,
  *   before the kill check, so a clean run lists the points a test can choose from and a killed
  *   run's last line is the point it died at.
  * - `BDS_FAULT_HOLD_AT=<name>` with `BDS_FAULT_HOLD_FILE=<file>`: the first call of the point
- *   `name` creates `file` and blocks the whole process until the test deletes it: the consumer
- *   of a source stands still (the database sees an idle cursor), or a test fills the disk, at a
- *   known moment instead of a guessed one.
+ *   `name` (or `name@qualifier`, see `faultPoint`) creates `file` and blocks the whole process
+ *   until the test deletes it: the consumer of a source stands still (the database sees an idle
+ *   cursor), or a test fills the disk, at a known moment instead of a guessed one.
  *
  * Everything is synchronous on purpose: a trace line is on disk before the kill, and a hold
  * stops the event loop too, so nothing else of the process moves while it is held.
@@ -32,8 +36,14 @@ const HOLD_POLL_MS = 20;
 /** A held process gives up after this long, so an aborted test cannot leave it blocked forever. */
 const HOLD_MAX_MS = 120_000;
 
+/** Where to die: the n-th call of any point, or the n-th call of one named point. */
+interface KillAt {
+  readonly point: string | undefined;
+  readonly call: number;
+}
+
 interface FaultSettings {
-  readonly killAt: number | undefined;
+  readonly killAt: KillAt | undefined;
   readonly trace: string | undefined;
   readonly hold: { readonly point: string; readonly file: string } | undefined;
 }
@@ -41,6 +51,7 @@ interface FaultSettings {
 let settings: FaultSettings | undefined;
 let enabled = false;
 let calls = 0;
+const callsByPoint = new Map<string, number>();
 let held = false;
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -50,12 +61,17 @@ function nonEmpty(value: string | undefined): string | undefined {
 /** Reads the variables once; a malformed one throws rather than silently injecting nothing. */
 function load(env: NodeJS.ProcessEnv): FaultSettings {
   const killText = nonEmpty(env.BDS_FAULT_KILL_AT);
-  let killAt: number | undefined;
+  let killAt: KillAt | undefined;
   if (killText !== undefined) {
-    killAt = Number(killText);
-    if (!Number.isSafeInteger(killAt) || killAt < 1) {
-      throw new FaultInjectionError(`BDS_FAULT_KILL_AT=${JSON.stringify(killText)} is not a positive whole number of fault points`);
+    const hash = killText.lastIndexOf('#');
+    const point = hash < 0 ? undefined : killText.slice(0, hash);
+    const call = Number(hash < 0 ? killText : killText.slice(hash + 1));
+    if (!Number.isSafeInteger(call) || call < 1 || point === '') {
+      throw new FaultInjectionError(
+        `BDS_FAULT_KILL_AT=${JSON.stringify(killText)} is neither a positive whole number of fault points nor <point>#<n> (e.g. extract.rows#3)`,
+      );
     }
+    killAt = { point, call };
   }
   const holdPoint = nonEmpty(env.BDS_FAULT_HOLD_AT);
   const holdFile = nonEmpty(env.BDS_FAULT_HOLD_FILE);
@@ -88,19 +104,36 @@ function holdUntilReleased(file: string): void {
  *
  * @param name the point's name, `<area>.<moment>` (e.g. `extract.before-commit`); the tests
  *   group points by the part before the first dot.
+ * @param qualifier what the point is passed for (the staged dataset, say): a hold or a kill may
+ *   name `<name>@<qualifier>` to pick that one among chains that run side by side. The trace
+ *   records the name alone.
  * @throws FaultInjectionError when a `BDS_FAULT_*` variable is malformed.
  */
-export function faultPoint(name: string): void {
+export function faultPoint(name: string, qualifier?: string): void {
   if (settings !== undefined && !enabled) return;
   const { killAt, trace, hold } = current();
   if (!enabled) return;
   calls += 1;
+  const qualified = qualifier === undefined ? undefined : `${name}@${qualifier}`;
+  const count = (key: string | undefined): number => {
+    if (key === undefined) return 0;
+    const n = (callsByPoint.get(key) ?? 0) + 1;
+    callsByPoint.set(key, n);
+    return n;
+  };
+  const ofName = count(name);
+  const ofQualified = count(qualified);
   if (trace !== undefined) appendFileSync(trace, `${name}\n`);
-  if (hold !== undefined && !held && name === hold.point) {
+  if (hold !== undefined && !held && (name === hold.point || qualified === hold.point)) {
     held = true;
     holdUntilReleased(hold.file);
   }
-  if (killAt !== undefined && calls === killAt) process.kill(process.pid, 'SIGKILL');
+  if (killAt === undefined) return;
+  const due =
+    killAt.point === undefined
+      ? calls === killAt.call
+      : (killAt.point === name && ofName === killAt.call) || (killAt.point === qualified && ofQualified === killAt.call);
+  if (due) process.kill(process.pid, 'SIGKILL');
 }
 
 /** How many fault points this process has passed since the variables were (re)read. */
@@ -113,5 +146,6 @@ export function resetFaultPoints(): void {
   settings = undefined;
   enabled = false;
   calls = 0;
+  callsByPoint.clear();
   held = false;
 }

@@ -5,14 +5,13 @@
 import { randomBytes } from 'node:crypto';
 import { stat, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import type { BdsConfig, SourceConfig } from '../config/types';
 import { describeError } from '../errors';
 import { CATALOGUE } from '../metrics/catalogue';
 import { needsAgentSwitches } from '../aggregate/placement';
 import { ensureDir } from '../files/atomic';
 import { openSource } from '../sources/open';
-import { createS3Client } from '../transmit/s3';
+import type { SourceClient } from '../sources/types';
 
 export interface CheckResult {
   readonly kind: 'config' | 'source' | 'destination';
@@ -41,14 +40,15 @@ function sourcesInUse(config: BdsConfig): { name: string; config: SourceConfig }
 }
 
 async function checkSource(name: string, source: SourceConfig): Promise<CheckResult> {
-  const client = openSource(name, source);
+  let client: SourceClient | undefined;
   try {
+    client = await openSource(name, source);
     await client.ping();
     return { kind: 'source', name, ok: true };
   } catch (error) {
     return { kind: 'source', name, ok: false, detail: describeError(error) };
   } finally {
-    await client.close();
+    await client?.close();
   }
 }
 
@@ -85,6 +85,8 @@ export async function checkConnections(config: BdsConfig): Promise<CheckResult[]
   results.push({ ...data, name: `dataDir ${config.dataDir}` });
   const s3 = config.transmit?.s3;
   if (s3 !== undefined) {
+    // Loaded only for a deployment that delivers to S3 (the SDK takes a while to load).
+    const [{ HeadBucketCommand }, { createS3Client }] = await Promise.all([import('@aws-sdk/client-s3'), import('../transmit/s3')]);
     const client = createS3Client(s3);
     try {
       await client.send(new HeadBucketCommand({ Bucket: s3.bucket }));

@@ -15,8 +15,6 @@ import { catchUpTargets } from '../pipeline/catch-up';
 import { LockHeldError } from '../state/errors';
 import { acquireLock } from '../state/lock';
 import { STAGES, nextDay, readWatermarks, setWatermark, type StageName } from '../state/watermarks';
-import { checkConnections } from './check';
-import { collectStatus } from './status';
 import { targetsFor } from '../pipeline/targets';
 import { bdsVersion } from '../version';
 import { isLocalDate } from '../time/calendar';
@@ -166,6 +164,8 @@ async function commandWatermark(args: readonly string[]): Promise<number> {
 async function commandStatus(args: readonly string[]): Promise<number> {
   const { values } = parse(args, { json: { type: 'boolean' } });
   const config = loadRuntimeConfig(str(values, 'config'));
+  // Loaded with its command: delivery status reads through the transmission modules (S3 SDK).
+  const { collectStatus } = await import('./status');
   const status = await collectStatus(config, nowSeconds());
   if (values.json === true) {
     process.stdout.write(redact(JSON.stringify(status, null, 2)) + '\n');
@@ -194,6 +194,7 @@ async function commandCheck(args: readonly string[]): Promise<number> {
   const { values } = parse(args, {});
   const config = loadRuntimeConfig(str(values, 'config'));
   process.stdout.write(`configuration ${config.configPath}: ok\n`);
+  const { checkConnections } = await import('./check');
   const results = await checkConnections(config);
   process.stdout.write(table(['kind', 'name', 'result'], results.map((r) => [r.kind, r.name, r.ok ? 'ok' : `FAILED: ${r.detail}`])).split('\n').map(redact).join('\n'));
   for (const warning of results.flatMap((r) => (r.warning === undefined ? [] : [r.warning]))) process.stdout.write(`warning: ${warning}\n`);
@@ -206,11 +207,11 @@ async function commandCheck(args: readonly string[]): Promise<number> {
 async function commandInvoke(args: readonly string[]): Promise<number> {
   const { values, positionals } = parse(args, { event: { type: 'string' } }, true);
   const [name, ...extra] = positionals;
-  // Imported here so that the handlers' modules load only for `invoke`.
-  const { HANDLERS } = await import('../../handlers/index');
-  if (name === undefined || extra.length > 0) throw new UsageError(`invoke takes one function name: ${Object.keys(HANDLERS).join(', ')}`);
-  const handler = HANDLERS[name];
-  if (handler === undefined) throw new UsageError(`unknown function "${name}"; functions: ${Object.keys(HANDLERS).join(', ')}`);
+  // Imported here, and only the one handler asked for, so that a command loads what it uses.
+  const { FUNCTION_NAMES, loadHandler } = await import('../../handlers/load');
+  if (name === undefined || extra.length > 0) throw new UsageError(`invoke takes one function name: ${FUNCTION_NAMES.join(', ')}`);
+  const handler = await loadHandler(name);
+  if (handler === undefined) throw new UsageError(`unknown function "${name}"; functions: ${FUNCTION_NAMES.join(', ')}`);
   const file = str(values, 'event');
   if (file === undefined) throw new UsageError('--event FILE is required (a JSON event, see events/)');
   let event: unknown;

@@ -2,8 +2,13 @@
  * Extracts one tenant's day from its sources into staged datasets. Each dataset is written
  * atomically with its record, so a failure leaves the previous state (nothing, or an older
  * complete extraction) and never a partial dataset.
+ *
+ * Each source (one connection) is read by its own chain, one dataset after the other, and the
+ * chains run side by side: while one database computes a query, another dataset's rows are
+ * compressed and written. On a big site this roughly halves the extraction stage. A source is
+ * never asked for two queries at once.
  */
-import type { BdsConfig, LocalDate, TenantConfig } from '../config/types';
+import type { BdsConfig, LocalDate, SourceConfig, TenantConfig } from '../config/types';
 import { describeError } from '../errors';
 import type { Logger } from '../log/logger';
 import type { SourceName } from '../metrics/catalogue';
@@ -11,7 +16,7 @@ import { resolveMetrics } from '../metrics/resolve';
 import { openSource } from '../sources/open';
 import type { SourceClient } from '../sources/types';
 import { dayBounds } from '../time/calendar';
-import { datasetsFor, sourceFor } from './datasets';
+import { datasetsFor, sourceFor, type DatasetSpec } from './datasets';
 import { ExtractionError } from './errors';
 import { writeStagedDataset, type StagedMeta } from './staged';
 
@@ -31,57 +36,111 @@ export interface ExtractedDataset {
   readonly durationMs: number;
 }
 
-/** Extracts every dataset the tenant's metrics need for `date` (optionally of some sources only). */
-export async function extractDay(options: ExtractDayOptions): Promise<ExtractedDataset[]> {
+/** The datasets read through one configured source, in the order they are extracted. */
+interface SourceChain {
+  readonly name: string;
+  readonly config: SourceConfig;
+  readonly specs: DatasetSpec[];
+}
+
+/** Groups the datasets by the source they are read from, keeping the datasets' order. */
+function chainsFor(options: ExtractDayOptions, specs: readonly DatasetSpec[]): SourceChain[] {
+  const { config, tenant, date } = options;
+  const chains = new Map<string, SourceChain>();
+  for (const spec of specs) {
+    const source = sourceFor(config, tenant, spec);
+    if (source.config === undefined) {
+      throw new ExtractionError(
+        `tenant ${tenant.id}, ${date}: dataset ${spec.dataset} needs the source ${source.name}, which is not configured (sources.${spec.source})`,
+      );
+    }
+    const chain = chains.get(source.name);
+    if (chain === undefined) chains.set(source.name, { name: source.name, config: source.config, specs: [spec] });
+    else chain.specs.push(spec);
+  }
+  return [...chains.values()];
+}
+
+/** Extracts one dataset through an open client. */
+async function extractDataset(
+  options: ExtractDayOptions,
+  chain: SourceChain,
+  client: SourceClient,
+  spec: DatasetSpec,
+): Promise<ExtractedDataset> {
   const { config, tenant, date, log } = options;
   const window = dayBounds(date, tenant.timezone);
+  const started = Date.now();
+  let meta: StagedMeta;
+  try {
+    const params = { tenant, dayStart: window.start, dayEnd: window.end, source: chain.config };
+    const snapshotAt = spec.snapshot ? new Date().toISOString() : undefined;
+    const notes = spec.notes === undefined ? undefined : await spec.notes(client, params);
+    meta = await writeStagedDataset(
+      { dataDir: config.dataDir, tenant: tenant.id, dataset: spec.dataset, date },
+      spec.columns,
+      spec.rows(client, params),
+      {
+        source: chain.name,
+        window,
+        ...(snapshotAt === undefined ? {} : { snapshotAt }),
+        ...(notes === undefined ? {} : { notes }),
+      },
+    );
+  } catch (error) {
+    throw new ExtractionError(
+      `tenant ${tenant.id}, ${date}: extracting ${spec.dataset} from ${chain.name} failed: ${describeError(error)}`,
+      { cause: error },
+    );
+  }
+  const result = { dataset: spec.dataset, source: chain.name, rows: meta.rows, durationMs: Date.now() - started };
+  log.info('dataset extracted', { tenant: tenant.id, day: date, stage: 'extract', ...result });
+  return result;
+}
+
+/**
+ * Extracts every dataset the tenant's metrics need for `date` (optionally of some sources only),
+ * each source's datasets in turn and the sources side by side. When a dataset fails, the other
+ * sources finish the dataset they are writing (it is complete and valid) and start no other, and
+ * the first failure in the datasets' order is thrown; any other is logged.
+ *
+ * @returns one entry per dataset, in the datasets' order (whatever order they finished in).
+ */
+export async function extractDay(options: ExtractDayOptions): Promise<ExtractedDataset[]> {
+  const { config, tenant, date, log } = options;
   const specs = datasetsFor(tenant, resolveMetrics(config, tenant)).filter(
     (s) => options.sources === undefined || options.sources.includes(s.source),
   );
-  const clients = new Map<string, SourceClient>();
-  const results: ExtractedDataset[] = [];
-  try {
-    for (const spec of specs) {
-      const source = sourceFor(config, tenant, spec);
-      if (source.config === undefined) {
-        throw new ExtractionError(
-          `tenant ${tenant.id}, ${date}: dataset ${spec.dataset} needs the source ${source.name}, which is not configured (sources.${spec.source})`,
-        );
+  const chains = chainsFor(options, specs);
+  const results = new Map<DatasetSpec, ExtractedDataset>();
+  let failed = false;
+
+  const runChain = async (chain: SourceChain): Promise<void> => {
+    let client: SourceClient | undefined;
+    try {
+      for (const spec of chain.specs) {
+        if (failed) return;
+        client ??= await openSource(chain.name, chain.config);
+        results.set(spec, await extractDataset(options, chain, client, spec));
       }
-      let client = clients.get(source.name);
-      if (client === undefined) {
-        client = openSource(source.name, source.config);
-        clients.set(source.name, client);
-      }
-      const started = Date.now();
-      let meta: StagedMeta;
-      try {
-        const params = { tenant, dayStart: window.start, dayEnd: window.end, source: source.config };
-        const snapshotAt = spec.snapshot ? new Date().toISOString() : undefined;
-        const notes = spec.notes === undefined ? undefined : await spec.notes(client, params);
-        meta = await writeStagedDataset(
-          { dataDir: config.dataDir, tenant: tenant.id, dataset: spec.dataset, date },
-          spec.columns,
-          spec.rows(client, params),
-          {
-            source: source.name,
-            window,
-            ...(snapshotAt === undefined ? {} : { snapshotAt }),
-            ...(notes === undefined ? {} : { notes }),
-          },
-        );
-      } catch (error) {
-        throw new ExtractionError(
-          `tenant ${tenant.id}, ${date}: extracting ${spec.dataset} from ${source.name} failed: ${describeError(error)}`,
-          { cause: error },
-        );
-      }
-      const result = { dataset: spec.dataset, source: source.name, rows: meta.rows, durationMs: Date.now() - started };
-      log.info('dataset extracted', { tenant: tenant.id, day: date, stage: 'extract', ...result });
-      results.push(result);
+    } catch (error) {
+      failed = true;
+      throw error;
+    } finally {
+      await client?.close();
     }
-  } finally {
-    await Promise.all([...clients.values()].map((c) => c.close()));
+  };
+
+  const settled = await Promise.allSettled(chains.map(runChain));
+  const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
+  if (failures.length > 0) {
+    for (const other of failures.slice(1)) {
+      log.error('another source failed too', { tenant: tenant.id, day: date, stage: 'extract', error: describeError(other) });
+    }
+    throw failures[0];
   }
-  return results;
+  return specs.flatMap((spec) => {
+    const result = results.get(spec);
+    return result === undefined ? [] : [result];
+  });
 }

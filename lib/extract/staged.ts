@@ -108,7 +108,7 @@ export async function writeStagedDataset(
   async function* counted(): AsyncGenerator<readonly StagedCell[]> {
     for await (const row of rows) {
       count += 1;
-      if (count % FAULT_ROW_INTERVAL === 0) faultPoint('extract.rows');
+      if (count % FAULT_ROW_INTERVAL === 0) faultPoint('extract.rows', loc.dataset);
       yield row;
     }
   }
@@ -122,7 +122,7 @@ export async function writeStagedDataset(
       tap,
       out.stream,
     );
-    faultPoint('extract.before-commit');
+    faultPoint('extract.before-commit', loc.dataset);
     await out.commit();
   } catch (error) {
     await out.abort();
@@ -133,7 +133,7 @@ export async function writeStagedDataset(
     }
     throw error;
   }
-  faultPoint('extract.after-commit');
+  faultPoint('extract.after-commit', loc.dataset);
   const meta: StagedMeta = {
     format: STAGED_FORMAT,
     tenant: loc.tenant,
@@ -150,7 +150,7 @@ export async function writeStagedDataset(
     ...(info.notes === undefined ? {} : { notes: info.notes }),
   };
   await writeFileAtomic(paths.meta, JSON.stringify(meta, null, 2) + '\n');
-  faultPoint('extract.after-record');
+  faultPoint('extract.after-record', loc.dataset);
   return meta;
 }
 

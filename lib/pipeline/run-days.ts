@@ -15,7 +15,7 @@ import type { SourceName } from '../metrics/catalogue';
 import { acquireLock } from '../state/lock';
 import { writeRunRecord } from '../state/run-record';
 import { advanceWatermark, readWatermarks, setWatermark } from '../state/watermarks';
-import { transmitPending, type TransmitSummary } from '../transmit/transmit';
+import type { TransmitSummary } from '../transmit/transmit';
 import type { Target } from './targets';
 
 export type Stage = 'extract' | 'aggregate' | 'transmit';
@@ -165,7 +165,11 @@ async function transmitTenant(options: RunOptions, tenant: TenantConfig): Promis
   const { config, log } = options;
   let summary: TransmitSummary | undefined;
   try {
-    if (config.transmit !== undefined) summary = await transmitPending({ config, tenant, log });
+    if (config.transmit !== undefined) {
+      // Loaded only when there is something to deliver: the S3 SDK is a large part of start-up.
+      const { transmitPending } = await import('../transmit/transmit');
+      summary = await transmitPending({ config, tenant, log });
+    }
   } catch (error) {
     const message = describeError(error);
     log.error('transmission failed', { tenant: tenant.id, stage: 'transmit', error: message });

@@ -267,7 +267,7 @@ describe('source database unreachable', () => {
 });
 
 describe.skipIf(!REAL_PG)(`source database failing mid-query (${REAL_PG ? 'PostgreSQL server' : WITHOUT_SERVER_REASON})`, () => {
-  it('fails the day with exit 8 when the server terminates the backend mid-stream, leaves no dataset, and the next run recovers', async () => {
+  it('fails the day with exit 8 when the server terminates the backend mid-stream, leaves no GIM dataset, and the next run recovers', async () => {
     // Prepare
     const site = await createSite('terminated');
     const admin = new pg.Client({ connectionString: db.url });
@@ -276,12 +276,14 @@ describe.skipIf(!REAL_PG)(`source database failing mid-query (${REAL_PG ? 'Postg
     let terminated: { query: string; ok: boolean }[] = [];
     let result;
     try {
-      // Act: the consumer stops after its first rows (the cursor has more to send), and the server ends its backend.
-      result = await whileHeld(site, args, 'extract.rows', async () => {
+      // Act: the consumer of the GIM sessions stops after its first rows (the cursor has more to
+      // send), and the server ends that backend (the Config DB's, read beside it, is left alone).
+      result = await whileHeld(site, args, 'extract.rows@gim_sessions', async () => {
         const rows = await admin.query<{ query: string; ok: boolean }>(
           `SELECT query, pg_terminate_backend(pid) AS ok
              FROM pg_stat_activity
-            WHERE application_name = 'bds' AND datname = current_database() AND pid <> pg_backend_pid()`,
+            WHERE application_name = 'bds' AND datname = current_database() AND pid <> pg_backend_pid()
+              AND query LIKE '%sm_res_session_fact%'`,
         );
         terminated = rows.rows;
       });
@@ -297,8 +299,11 @@ describe.skipIf(!REAL_PG)(`source database failing mid-query (${REAL_PG ? 'Postg
     expect(result.code, result.stderr).toBe(8);
     expect(result.stdout).toMatch(/acme\s+2026-11-01\s+FAILED \(extract\)/);
     expect(result.stdout).toMatch(/extracting gim_sessions from gim failed: source gim: query gim_sessions failed: .*(terminat|Connection|EPIPE|ECONNRESET)/i);
-    // ...and no dataset of the day exists, not even a temporary one.
-    expect([...(await contents(join(site.dataDir, 'extract'))).keys()]).toEqual([]);
+    // ...and no GIM dataset of the day exists, not even a temporary one. (The Config DB's
+    // datasets, read beside it, may have been completed; they are whole and verified.)
+    const staged = [...(await contents(join(site.dataDir, 'extract'))).keys()];
+    expect(staged.filter((path) => path.includes('gim_sessions'))).toEqual([]);
+    expect(staged.filter((path) => (path.split('/').pop() ?? '').startsWith('.tmp-'))).toEqual([]);
 
     // Act: the next run.
     const back = await runBds(args, { env: site.env });
@@ -308,7 +313,7 @@ describe.skipIf(!REAL_PG)(`source database failing mid-query (${REAL_PG ? 'Postg
     expect(await verifiedRows(loc(site, 'gim_sessions', BIG_DAY))).toBeGreaterThan(BIG_SESSIONS);
   });
 
-  it('fails the day with exit 8 on a statement timeout, keeps the earlier complete dataset as it was, and the next run recovers', async () => {
+  it('fails the day with exit 8 on a statement timeout, keeps the earlier complete GIM dataset as it was, and the next run recovers', async () => {
     // Prepare: the day extracted once, completely; then GIM's media_type answers only after 3 s, with a 1 s timeout.
     const site = await createSite('timeout', { gimQueryTimeout: '1s' });
     const args = ['run', '--date', '2026-10-31', '--tenant', 'acme', '--no-transmit'];
@@ -330,10 +335,13 @@ describe.skipIf(!REAL_PG)(`source database failing mid-query (${REAL_PG ? 'Postg
     // Assess
     expect(slow.code, slow.stderr).toBe(8);
     expect(slow.stdout).toMatch(/source gim: query gim_sessions failed: canceling statement due to statement timeout/);
-    // The complete dataset of the earlier extraction is untouched (no half-new one, no temporary file).
+    // The complete GIM dataset of the earlier extraction is untouched (no half-new one, no
+    // temporary file). The Config DB, read beside it, may have been snapshotted again: whole.
     const after = await contents(join(site.dataDir, 'extract'));
     expect([...after.keys()]).toEqual([...before.keys()]);
-    for (const [path, bytes] of before) expect(after.get(path)?.equals(bytes), path).toBe(true);
+    const gimFiles = [...before.keys()].filter((path) => path.includes('gim_sessions'));
+    expect(gimFiles.length).toBeGreaterThanOrEqual(2);
+    for (const path of gimFiles) expect(after.get(path)?.equals(before.get(path) ?? Buffer.alloc(0)), path).toBe(true);
 
     // Act: the source is fast again.
     const back = await runBds(args, { env: site.env });

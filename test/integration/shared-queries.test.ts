@@ -150,10 +150,10 @@ describe.each(DIALECTS)('shared queries on $name', (dialect) => {
       if (seats === undefined || vox === undefined) throw new Error('two databases expected');
       await Promise.all([seats.exec(seatsFixtureSql()), vox.exec(`${gvpUsSql()}\n${voicemailSql()}`)]);
       gvpSource = vox.sourceConfig;
-      gim = openSource('gim', seats.sourceConfig);
-      seatsConfig = openSource('config', seats.sourceConfig);
-      voxConfig = openSource('config', vox.sourceConfig);
-      gvp = openSource('gvp@US', vox.sourceConfig);
+      gim = await openSource('gim', seats.sourceConfig);
+      seatsConfig = await openSource('config', seats.sourceConfig);
+      voxConfig = await openSource('config', vox.sourceConfig);
+      gvp = await openSource('gvp@US', vox.sourceConfig);
       clients.push(gim, seatsConfig, voxConfig, gvp);
     });
 

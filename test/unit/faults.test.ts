@@ -84,6 +84,51 @@ describe('faultPoint', () => {
     expect(tracedAtKill).toEqual(['a\nb\nc\n']);
   });
 
+  it('sends SIGKILL at the n-th call of a named point, whatever other points came between', () => {
+    // Prepare: two chains interleave their points (as concurrent extractions do).
+    const trace = join(dir, 'trace');
+    process.env.BDS_FAULT_KILL_AT = 'extract.after-commit#2';
+    process.env.BDS_FAULT_TRACE = trace;
+    const tracedAtKill: string[] = [];
+    const kill = interceptKill(() => tracedAtKill.push(readFileSync(trace, 'utf8')));
+    // Act
+    for (const name of ['extract.rows', 'extract.after-commit', 'extract.rows', 'extract.rows']) faultPoint(name);
+    expect(kill).not.toHaveBeenCalled();
+    faultPoint('extract.after-commit');
+    faultPoint('extract.after-commit');
+    // Assess: once, at the second call of that point (the sixth call in all is not the one).
+    expect(kill).toHaveBeenCalledTimes(1);
+    expect(tracedAtKill).toEqual(['extract.rows\nextract.after-commit\nextract.rows\nextract.rows\nextract.after-commit\n']);
+  });
+
+  it('kills at the n-th call of a point qualified by what it was passed for, counting only those', () => {
+    // Prepare
+    process.env.BDS_FAULT_KILL_AT = 'extract.rows@gim_sessions#2';
+    const kill = interceptKill();
+    // Act: other datasets' rows do not count...
+    faultPoint('extract.rows', 'gim_sessions');
+    faultPoint('extract.rows', 'gvp_usage_NA');
+    faultPoint('extract.rows', 'gvp_usage_NA');
+    expect(kill).not.toHaveBeenCalled();
+    // ...the second of this one's does.
+    faultPoint('extract.rows', 'gim_sessions');
+    // Assess
+    expect(kill).toHaveBeenCalledTimes(1);
+  });
+
+  it('holds at a qualified point only when that qualifier passes it', async () => {
+    // Prepare: nobody releases a hold here, so a call that held would block until the safety
+    // limit; a hold writes its file before blocking, so the file tells whether one began.
+    const file = join(dir, 'hold');
+    process.env.BDS_FAULT_HOLD_AT = 'extract.rows@gim_sessions';
+    process.env.BDS_FAULT_HOLD_FILE = file;
+    // Act
+    faultPoint('extract.rows', 'gvp_usage_NA');
+    faultPoint('extract.rows');
+    // Assess: neither held (a hold creates the file before blocking).
+    expect(existsSync(file)).toBe(false);
+  });
+
   it('counts from the start again after a reset', () => {
     process.env.BDS_FAULT_KILL_AT = '2';
     const kill = interceptKill();
@@ -95,7 +140,7 @@ describe('faultPoint', () => {
     expect(kill).toHaveBeenCalledTimes(1);
   });
 
-  it.each(['0', '-1', '1.5', 'three', '1e400'])('refuses BDS_FAULT_KILL_AT=%s rather than never killing', (value) => {
+  it.each(['0', '-1', '1.5', 'three', '1e400', 'extract.rows#0', 'extract.rows#', '#3', 'extract.rows#two'])('refuses BDS_FAULT_KILL_AT=%s rather than never killing', (value) => {
     process.env.BDS_FAULT_KILL_AT = value;
     expect(() => faultPoint('a')).toThrow(FaultInjectionError);
     expect(() => faultPoint('a')).toThrow(/BDS_FAULT_KILL_AT/);
@@ -106,10 +151,13 @@ describe('faultPoint', () => {
     expect(() => faultPoint('a')).toThrow(/BDS_FAULT_HOLD_AT and BDS_FAULT_HOLD_FILE go together/);
   });
 
-  it('holds the whole thread at the first call of the named point until its file is deleted, and only once', async () => {
+  it.each([
+    ['extract.rows', undefined],
+    ['extract.rows@gim_sessions', 'gim_sessions'],
+  ])('holds the whole thread at the first call of %s until its file is deleted, and only once', async (point, qualifier) => {
     // Prepare: another thread plays the test that releases the hold (this one is blocked).
     const hold = join(dir, 'hold');
-    process.env.BDS_FAULT_HOLD_AT = 'extract.rows';
+    process.env.BDS_FAULT_HOLD_AT = point;
     process.env.BDS_FAULT_HOLD_FILE = hold;
     const releaser = new Worker(
       `const { existsSync, readFileSync, rmSync } = require('node:fs');
@@ -127,15 +175,15 @@ describe('faultPoint', () => {
     });
     try {
       // Act: other points pass; the named one blocks until the worker deletes the file.
-      faultPoint('extract.before-commit');
+      faultPoint('extract.before-commit', qualifier);
       expect(existsSync(hold)).toBe(false);
-      faultPoint('extract.rows');
+      faultPoint('extract.rows', qualifier);
 
       // Assess: it had announced itself with its pid, and was released.
       expect(await released).toBe(`${process.pid}\n`);
       expect(existsSync(hold)).toBe(false);
       // A second call of the point does not hold again (nobody would release it).
-      faultPoint('extract.rows');
+      faultPoint('extract.rows', qualifier);
       expect(existsSync(hold)).toBe(false);
       expect(faultPointCalls()).toBe(3);
     } finally {
