@@ -51,7 +51,8 @@ interface FaultSettings {
 let settings: FaultSettings | undefined;
 let enabled = false;
 let calls = 0;
-const callsByPoint = new Map<string, number>();
+/** Calls of the point BDS_FAULT_KILL_AT names (of every point when it names none). */
+let killCandidates = 0;
 let held = false;
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -115,25 +116,14 @@ export function faultPoint(name: string, qualifier?: string): void {
   if (!enabled) return;
   calls += 1;
   const qualified = qualifier === undefined ? undefined : `${name}@${qualifier}`;
-  const count = (key: string | undefined): number => {
-    if (key === undefined) return 0;
-    const n = (callsByPoint.get(key) ?? 0) + 1;
-    callsByPoint.set(key, n);
-    return n;
-  };
-  const ofName = count(name);
-  const ofQualified = count(qualified);
   if (trace !== undefined) appendFileSync(trace, `${name}\n`);
   if (hold !== undefined && !held && (name === hold.point || qualified === hold.point)) {
     held = true;
     holdUntilReleased(hold.file);
   }
-  if (killAt === undefined) return;
-  const due =
-    killAt.point === undefined
-      ? calls === killAt.call
-      : (killAt.point === name && ofName === killAt.call) || (killAt.point === qualified && ofQualified === killAt.call);
-  if (due) process.kill(process.pid, 'SIGKILL');
+  if (killAt === undefined || (killAt.point !== undefined && killAt.point !== name && killAt.point !== qualified)) return;
+  killCandidates += 1;
+  if (killCandidates === killAt.call) process.kill(process.pid, 'SIGKILL');
 }
 
 /** How many fault points this process has passed since the variables were (re)read. */
@@ -146,6 +136,6 @@ export function resetFaultPoints(): void {
   settings = undefined;
   enabled = false;
   calls = 0;
-  callsByPoint.clear();
+  killCandidates = 0;
   held = false;
 }

@@ -91,51 +91,50 @@ export function createPgClient(sourceName: string, config: SourceConfig): Source
     const compiled = compileNamedParameters(query.text, (_name, index) => `$${index}`);
     const values = bindValues(query.name, compiled.names, params);
     const c = await connect();
-    // An explicit read-only transaction: a query of the configuration (custom GVP queries are)
-    // cannot change the customer's database, and a connection multiplexer that shares one
-    // session (PGlite's socket server in `bds demo`) keeps the session to this connection until
-    // the transaction ends, instead of letting another connection's statement end the implicit
-    // transaction and with it this cursor's portal.
-    try {
-      await c.query('BEGIN READ ONLY');
-    } catch (error) {
+    // After a failure the connection's state is unknown (e.g. a terminated backend): it is dropped.
+    const failed = (error: unknown): SourceError => {
       broken = true;
-      await c.end().catch(() => undefined);
-      client = undefined;
-      throw new SourceError(sourceName, `query ${query.name} failed: ${errorMessage(error)}`, { cause: error, code: errorCode(error) });
-    }
-    const cursor = c.query(new Cursor<Row>(compiled.text, values));
-    // One batch is always on its way while the consumer works through the previous one, so the
-    // server sends rows while Node parses, compresses and writes (two batches in memory at most).
-    const fetchBatch = (): Promise<Row[]> => {
-      const batch = cursor.read(BATCH_ROWS);
-      // Awaited below, or abandoned when the consumer stops early (closing the cursor settles it).
-      batch.catch(() => undefined);
-      return batch;
+      return new SourceError(sourceName, `query ${query.name} failed: ${errorMessage(error)}`, { cause: error, code: errorCode(error) });
     };
-    let next = fetchBatch();
+    let cursor: Cursor<Row> | undefined;
     try {
+      // An explicit read-only transaction: a query of the configuration (custom GVP queries are)
+      // cannot change the customer's database, and a connection multiplexer that shares one
+      // session (PGlite's socket server in `bds demo`) keeps the session to this connection until
+      // the transaction ends, instead of letting another connection's statement end the implicit
+      // transaction and with it this cursor's portal.
+      try {
+        await c.query('BEGIN READ ONLY');
+      } catch (error) {
+        throw failed(error);
+      }
+      const open = c.query(new Cursor<Row>(compiled.text, values));
+      cursor = open;
+      // One batch is always on its way while the consumer works through the previous one, so the
+      // server sends rows while Node parses, compresses and writes (two batches in memory at most).
+      const fetchBatch = (): Promise<Row[]> => {
+        const batch = open.read(BATCH_ROWS);
+        // Awaited below, or abandoned when the consumer stops early (closing the cursor settles it).
+        batch.catch(() => undefined);
+        return batch;
+      };
+      let next = fetchBatch();
       for (;;) {
         let rows: Row[];
         try {
           rows = await next;
         } catch (error) {
-          broken = true;
-          throw new SourceError(sourceName, `query ${query.name} failed: ${errorMessage(error)}`, {
-            cause: error,
-            code: errorCode(error),
-          });
+          throw failed(error);
         }
         if (rows.length === 0) break;
         next = fetchBatch();
         for (const row of rows) yield row;
       }
     } finally {
-      // Closing releases the portal; after an error the connection is dropped instead, since its
-      // state is unknown (e.g. a terminated backend).
+      // Closing releases the portal and ends the transaction; a broken connection is dropped instead.
       if (!broken) {
         try {
-          await cursor.close();
+          await cursor?.close();
           await c.query('COMMIT');
         } catch {
           broken = true;

@@ -22,3 +22,22 @@ export async function contents(root: string): Promise<Map<string, Buffer>> {
   await walk('');
   return out;
 }
+
+/** True for a temporary file of the product's atomic writes (`.tmp-…`), by a relative path. */
+export const isTemporary = (path: string): boolean => (path.split('/').pop() ?? '').startsWith('.tmp-');
+
+/** Billing files of a data folder, comparable across runs: manifests lose the times of their run. */
+export async function billingWithoutTimes(dataDir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const [path, bytes] of await contents(join(dataDir, 'billing'))) {
+    if (!path.endsWith('.json')) {
+      out[path] = bytes.toString('utf8');
+      continue;
+    }
+    const manifest = JSON.parse(bytes.toString('utf8')) as { generatedAt?: string; inputs?: Record<string, unknown>[] };
+    delete manifest.generatedAt;
+    manifest.inputs = manifest.inputs?.map(({ extractedAt: _e, snapshotAt: _s, ...rest }) => rest);
+    out[path] = JSON.stringify(manifest);
+  }
+  return out;
+}

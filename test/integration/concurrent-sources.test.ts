@@ -49,12 +49,11 @@ async function onServer(): Promise<Backend> {
   return { url: db.url, close: () => db.close() };
 }
 
-const backends: [string, () => Promise<Backend>][] = [['embedded PGlite', embedded]];
-if (REAL_PG) backends.push(['PostgreSQL server', onServer]);
+/** Name, how to start it, and whether all its connections share one session (PGlite). */
+const backends: [string, () => Promise<Backend>, boolean][] = [['embedded PGlite', embedded, true]];
+if (REAL_PG) backends.push(['PostgreSQL server', onServer, false]);
 
-const onAServer = (name: string): boolean => name === 'PostgreSQL server';
-
-describe.each(backends)('source clients on the %s', (backendName, start) => {
+describe.each(backends)('source clients on the %s', (_name, start, oneSession) => {
   let backend: Backend;
   const clients: SourceClient[] = [];
 
@@ -75,7 +74,7 @@ describe.each(backends)('source clients on the %s', (backendName, start) => {
 
   // PGlite has one session for every connection: while one client's transaction is open, the
   // others wait (even to connect), so two cursors cannot be consumed in turns there.
-  it.skipIf(!onAServer(backendName))('stream two queries in turns, row by row, each to its last row', async () => {
+  it.skipIf(oneSession)('stream two queries in turns, row by row, each to its last row', async () => {
     // Prepare
     const a = (await open('a')).stream({ name: 'a', text: 'SELECT n FROM numbers_a ORDER BY n' }, {})[Symbol.asyncIterator]();
     const b = (await open('b')).stream({ name: 'b', text: 'SELECT n FROM numbers_b ORDER BY n DESC' }, {})[Symbol.asyncIterator]();

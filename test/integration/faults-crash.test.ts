@@ -13,6 +13,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBds } from '../helpers/cli';
+import { isTemporary } from '../helpers/files';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { startS3rver, type S3rverHandle } from '../helpers/s3rver';
 import { seatsFixtureConfig, seatsFixtureSql } from '../fixtures/seats-fixture';
@@ -148,7 +149,6 @@ async function filesUnder(root: string, sub = ''): Promise<string[]> {
   return files.sort();
 }
 
-const isTemporary = (path: string): boolean => (path.split('/').pop() ?? '').startsWith('.tmp-');
 const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
 
 /** Drops the keys that hold the time of a run (not of the data) from a JSON record. */

@@ -23,7 +23,7 @@ import { readStagedMeta, readStagedRows, stagedPaths, type StagedLocation } from
 import { runBds } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { seatsFixtureConfig, seatsFixtureSql, t } from '../fixtures/seats-fixture';
-import { contents } from '../helpers/files';
+import { billingWithoutTimes, contents, isTemporary } from '../helpers/files';
 
 const REAL_PG = (process.env.PG_TEST_URL ?? '') !== '';
 const WITHOUT_SERVER_REASON =
@@ -93,21 +93,6 @@ async function verifiedRows(at: StagedLocation): Promise<number> {
   return rows;
 }
 
-/** Billing files of a data folder, comparable across runs: manifests lose the times of their run. */
-async function billing(dataDir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const [path, bytes] of await contents(join(dataDir, 'billing'))) {
-    if (!path.endsWith('.json')) {
-      out[path] = bytes.toString('utf8');
-      continue;
-    }
-    const manifest = JSON.parse(bytes.toString('utf8')) as { generatedAt?: string; inputs?: Record<string, unknown>[] };
-    delete manifest.generatedAt;
-    manifest.inputs = manifest.inputs?.map(({ extractedAt: _e, snapshotAt: _s, ...rest }) => rest);
-    out[path] = JSON.stringify(manifest);
-  }
-  return out;
-}
 
 /** A staged record without the times of its extraction. */
 async function recordWithoutTimes(at: StagedLocation): Promise<string> {
@@ -152,7 +137,7 @@ describe('staged data damaged on disk', () => {
       env: reference.env,
     });
     if (result.code !== 0) throw new Error(`the reference run failed: ${result.stderr}`);
-    referenceBilling = await billing(reference.dataDir);
+    referenceBilling = await billingWithoutTimes(reference.dataDir);
     referenceStaged = await contents(join(reference.dataDir, 'extract'));
   });
 
@@ -208,7 +193,7 @@ describe('staged data damaged on disk', () => {
       const repair = result.stderr.split('\n').find((l) => l.includes('extracting those days again'));
       expect(repair, result.stderr).toBeDefined();
       expect(JSON.parse(repair ?? '{}')).toMatchObject({ level: 'warn', tenant: 'acme', day: '2026-10-31', days: ['2026-10-30'] });
-      expect(await billing(site.dataDir)).toEqual(referenceBilling);
+      expect(await billingWithoutTimes(site.dataDir)).toEqual(referenceBilling);
       // The damaged files were replaced by a fresh extraction: same data, a record that verifies.
       for (const dataset of ['gim_sessions', 'cfg_agent_switches']) {
         const at = loc(site, dataset, '2026-10-30');
@@ -236,7 +221,7 @@ describe('staged data damaged on disk', () => {
     expect(result.code, result.stderr).toBe(4);
     expect(result.stdout + result.stderr).toMatch(/does not match its record for gim_sessions 2026-10-30/);
     expect((await readFile(gim(site).data)).equals(damaged)).toBe(true);
-    expect(await billing(site.dataDir)).toEqual(referenceBilling);
+    expect(await billingWithoutTimes(site.dataDir)).toEqual(referenceBilling);
   });
 });
 
@@ -303,7 +288,7 @@ describe.skipIf(!REAL_PG)(`source database failing mid-query (${REAL_PG ? 'Postg
     // datasets, read beside it, may have been completed; they are whole and verified.)
     const staged = [...(await contents(join(site.dataDir, 'extract'))).keys()];
     expect(staged.filter((path) => path.includes('gim_sessions'))).toEqual([]);
-    expect(staged.filter((path) => (path.split('/').pop() ?? '').startsWith('.tmp-'))).toEqual([]);
+    expect(staged.filter(isTemporary)).toEqual([]);
 
     // Act: the next run.
     const back = await runBds(args, { env: site.env });

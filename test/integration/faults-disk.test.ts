@@ -23,7 +23,7 @@ import { readStagedMeta, readStagedRows, stagedPaths } from '../../lib/extract/s
 import { BDS_BIN, type CliResult } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { seatsFixtureConfig, seatsFixtureSql, t } from '../fixtures/seats-fixture';
-import { contents } from '../helpers/files';
+import { billingWithoutTimes, contents, isTemporary } from '../helpers/files';
 
 const NOW = '2026-11-02T15:00:00Z';
 const DAY = '2026-10-30';
@@ -105,29 +105,13 @@ function bds(args: readonly string[], env: NodeJS.ProcessEnv, options: { asNobod
   });
 }
 
-const isTemporary = (path: string): boolean => (path.split('/').pop() ?? '').startsWith('.tmp-');
 
-/** Billing files, comparable across runs: manifests lose the times of their run. */
-async function billing(dataDir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const [path, bytes] of await contents(join(dataDir, 'billing'))) {
-    if (!path.endsWith('.json')) {
-      out[path] = bytes.toString('utf8');
-      continue;
-    }
-    const manifest = JSON.parse(bytes.toString('utf8')) as { generatedAt?: string; inputs?: Record<string, unknown>[] };
-    delete manifest.generatedAt;
-    manifest.inputs = manifest.inputs?.map(({ extractedAt: _e, snapshotAt: _s, ...rest }) => rest);
-    out[path] = JSON.stringify(manifest);
-  }
-  return out;
-}
 
 /** No temporary file anywhere, and every billing file present is exactly the reference's (complete, or absent). */
 async function expectNothingPartial(site: Site): Promise<void> {
   const all = [...(await contents(site.dataDir)).keys(), ...[...(await contents(site.copyDir)).keys()].map((k) => `copy/${k}`)];
   expect(all.filter(isTemporary)).toEqual([]);
-  const present = await billing(site.dataDir);
+  const present = await billingWithoutTimes(site.dataDir);
   // Manifests included (without their times): one that exists is the complete one.
   for (const [path, text] of Object.entries(present)) expect(text, path).toBe(referenceBilling[path]);
   for (const [path, bytes] of await contents(site.copyDir)) expect(bytes.toString('utf8'), path).toBe(referenceBilling[path]);
@@ -159,7 +143,7 @@ beforeAll(async () => {
   const reference = await createSite('reference');
   const result = await bds(['run', '--date', DAY, '--tenant', 'acme', '--no-transmit'], reference.env);
   if (result.code !== 0) throw new Error(`the reference run failed: ${result.stderr}`);
-  referenceBilling = await billing(reference.dataDir);
+  referenceBilling = await billingWithoutTimes(reference.dataDir);
 });
 
 afterAll(async () => {
@@ -201,7 +185,7 @@ describe.skipIf(!AS_NOBODY)(`a folder of the data directory not writable (${NOBO
 
       // Assess
       expect(fixed.code, fixed.stderr).toBe(0);
-      expect(await billing(site.dataDir)).toEqual(referenceBilling);
+      expect(await billingWithoutTimes(site.dataDir)).toEqual(referenceBilling);
     });
   }
 });
@@ -322,7 +306,7 @@ describe.skipIf(!TMPFS)(`the disk full (${TMPFS_REASON})`, () => {
 
     // Assess
     expect(again.code, again.stderr).toBe(0);
-    expect(await billing(site.dataDir)).toEqual(referenceBilling);
+    expect(await billingWithoutTimes(site.dataDir)).toEqual(referenceBilling);
   });
 
   it('fails the delivery to a full copyTo folder with exit bit 2, copies nothing partial, and delivers each file once with space', async () => {
