@@ -15,7 +15,7 @@ import {
   cfgAgentSwitchRows,
   cfgVoicemailRows,
 } from './cfg';
-import { GIM_SESSION_COLUMNS, GIM_SESSIONS_DATASET, gimOrphanSessions, gimSessionRows } from './gim';
+import { GIM_SESSION_COLUMNS, GIM_SESSIONS_DATASET, gimSessionRows, type GimSessionNotes } from './gim';
 import { GVP_USAGE_COLUMNS, gvpDatasetName, gvpUsageRows } from './gvp';
 import type { StagedCell } from './staged';
 
@@ -37,9 +37,11 @@ export interface DatasetSpec {
   readonly columns: readonly string[];
   /** True for sources without history: the rows describe the moment of extraction. */
   readonly snapshot: boolean;
-  rows(client: SourceClient, params: ExtractParams): AsyncIterable<StagedCell[]>;
-  /** Counts of the day's facts the dataset leaves out, recorded with it (and in manifests). */
-  notes?(client: SourceClient, params: ExtractParams): Promise<Record<string, number>>;
+  /**
+   * The dataset's rows. A dataset that leaves some of the day's facts out sets their counts, by
+   * reason, in `notes` by the time its rows end; they are recorded with it (and in manifests).
+   */
+  rows(client: SourceClient, params: ExtractParams, notes: Record<string, number>): AsyncIterable<StagedCell[]>;
 }
 
 const gimSessions: DatasetSpec = {
@@ -47,10 +49,12 @@ const gimSessions: DatasetSpec = {
   source: 'gim',
   columns: GIM_SESSION_COLUMNS,
   snapshot: false,
-  rows: (client, p) => gimSessionRows(client, { tenantKey: p.tenant.gimTenantKey, dayStart: p.dayStart, dayEnd: p.dayEnd }),
-  notes: async (client, p) => ({
-    orphanSessions: await gimOrphanSessions(client, { tenantKey: p.tenant.gimTenantKey, dayStart: p.dayStart, dayEnd: p.dayEnd }),
-  }),
+  async *rows(client, p, notes) {
+    // Counted by the same query that reads the sessions, so known once its rows are consumed.
+    const counts: GimSessionNotes = { orphanSessions: 0 };
+    yield* gimSessionRows(client, { tenantKey: p.tenant.gimTenantKey, dayStart: p.dayStart, dayEnd: p.dayEnd }, counts);
+    notes.orphanSessions = counts.orphanSessions;
+  },
 };
 
 const cfgAgentSwitches: DatasetSpec = {

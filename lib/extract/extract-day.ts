@@ -75,17 +75,12 @@ async function extractDataset(
   try {
     const params = { tenant, dayStart: window.start, dayEnd: window.end, source: chain.config };
     const snapshotAt = spec.snapshot ? new Date().toISOString() : undefined;
-    const notes = spec.notes === undefined ? undefined : await spec.notes(client, params);
+    const notes: Record<string, number> = {};
     meta = await writeStagedDataset(
       { dataDir: config.dataDir, tenant: tenant.id, dataset: spec.dataset, date },
       spec.columns,
-      spec.rows(client, params),
-      {
-        source: chain.name,
-        window,
-        ...(snapshotAt === undefined ? {} : { snapshotAt }),
-        ...(notes === undefined ? {} : { notes }),
-      },
+      spec.rows(client, params, notes),
+      { source: chain.name, window, ...(snapshotAt === undefined ? {} : { snapshotAt }), notes },
     );
   } catch (error) {
     throw new ExtractionError(

@@ -94,7 +94,8 @@ class Coalesce extends Transform {
 
 /**
  * Streams `rows` into the staged dataset, replacing any earlier one for the same day only once
- * everything is written. Returns its record.
+ * everything is written. Returns its record. `info.notes` is read once the rows have ended (the
+ * rows' producer may count into it as it goes); empty notes are left out of the record.
  */
 export async function writeStagedDataset(
   loc: StagedLocation,
@@ -147,7 +148,7 @@ export async function writeStagedDataset(
     extractedAt: new Date().toISOString(),
     window: info.window,
     ...(info.snapshotAt === undefined ? {} : { snapshotAt: info.snapshotAt }),
-    ...(info.notes === undefined ? {} : { notes: info.notes }),
+    ...(info.notes === undefined || Object.keys(info.notes).length === 0 ? {} : { notes: { ...info.notes } }),
   };
   await writeFileAtomic(paths.meta, JSON.stringify(meta, null, 2) + '\n');
   faultPoint('extract.after-record', loc.dataset);

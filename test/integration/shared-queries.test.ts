@@ -16,7 +16,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceConfig } from '../../lib/config/types';
 import { cfgAgentSwitchRows, cfgVoicemailRows } from '../../lib/extract/cfg';
-import { GIM_SESSIONS_QUERY, gimSessionRows } from '../../lib/extract/gim';
+import { GIM_SESSIONS_QUERY, gimSessionRows, type GimSessionNotes } from '../../lib/extract/gim';
 import { GVP_CALLS_QUERY, gvpParameters, gvpUsageRows } from '../../lib/extract/gvp';
 import type { StagedCell } from '../../lib/extract/staged';
 import { SourceError } from '../../lib/sources/errors';
@@ -120,7 +120,7 @@ function sessionRow(
   media: string,
   start: string,
   end: string | null,
-  handled: readonly (readonly [string, string])[],
+  handled: readonly (readonly [string, string | null])[],
 ): StagedCell[] {
   return [resourceKey, resourceName, personDbid, String(sessionKey), media, t(start), end === null ? null : t(end), JSON.stringify(handled)];
 }
@@ -210,6 +210,63 @@ describe.each(DIALECTS)('shared queries on $name', (dialect) => {
         expect(rows.filter((row) => row[0] === 103)).toEqual([
           sessionRow(103, 'carol', 1003, 1006, 'VOICE', '2026-11-01T03:00:00Z', null, [['VOICE', 'CALLBACK']]),
         ]);
+      });
+      it('carries codes with separators, NULL subtypes and repeated pairs through the aggregated list, and counts sessions without a resource_ row', async () => {
+        // Prepare: tenant 3 in the seats database, with media and subtype codes that contain the
+        // list's separators and escape character, a subtype code that is NULL, a type key with no
+        // interaction_type row, the same pair handled twice, and a session of a resource that
+        // resource_ does not have (with a handled interaction of its own).
+        const seats = databases[0];
+        if (seats === undefined) throw new Error('the seats database is missing');
+        const start = t('2026-10-31T12:00:00Z');
+        const slot = (ts: number): number => Math.floor(ts / 900) * 900;
+        const irf = (key: number, resource: number, media: number, type: number, at: number): string =>
+          `INSERT INTO interaction_resource_fact VALUES (${key}, ${key + 100000}, 3, ${resource}, ${media}, ${type}, ${slot(at)}, ${at}, ${at + 60}, 1, 1);`;
+        await seats.exec(
+          [
+            `INSERT INTO tenant VALUES (3, 'odd', 103);`,
+            `INSERT INTO media_type VALUES (31, 'odd', 'A,B=C!0', 1), (32, 'plain', 'PLAIN', 1);`,
+            `INSERT INTO interaction_type VALUES (31, 'x', 'X', NULL, NULL), (32, 'y', 'Y', 'y', '=!,!1');`,
+            `INSERT INTO resource_ (resource_key, tenant_key, resource_type, resource_type_code, resource_name, resource_cfg_dbid, resource_cfg_type_id) VALUES (301, 3, 'Agent', 'AGENT', 'olga', 3001, 3);`,
+            `INSERT INTO sm_res_session_fact VALUES (3001, 3, 32, 301, ${slot(start)}, ${slot(start + 3600)}, ${start}, ${start + 3600}, 3600, 0);`,
+            `INSERT INTO sm_res_session_fact VALUES (3002, 3, 32, 399, ${slot(start)}, ${slot(start + 3600)}, ${start}, ${start + 3600}, 3600, 0);`,
+            `INSERT INTO sm_res_session_fact VALUES (3003, 3, 32, 398, ${slot(start)}, ${slot(start + 60)}, ${start}, ${start + 60}, 60, 0);`,
+            irf(3101, 301, 31, 31, start + 60),
+            irf(3102, 301, 31, 32, start + 120),
+            irf(3103, 301, 32, 32, start + 180),
+            irf(3104, 301, 32, 32, start + 240),
+            irf(3105, 301, 32, 99, start + 300),
+            irf(3106, 399, 32, 32, start + 360),
+          ].join('\n'),
+        );
+        const day = dayBounds('2026-10-31', 'UTC');
+        const notes: GimSessionNotes = { orphanSessions: 0 };
+
+        // Act
+        let rows: StagedCell[][];
+        try {
+          rows = await collect(gimSessionRows(gim, { tenantKey: 3, dayStart: day.start, dayEnd: day.end }, notes));
+        } finally {
+          // The other tests of this database know tenants 1 and 2 only.
+          await seats.exec(
+            ['interaction_resource_fact', 'sm_res_session_fact', 'resource_', 'tenant']
+              .map((table) => `DELETE FROM ${table} WHERE tenant_key = 3;`)
+              .concat(['DELETE FROM interaction_type WHERE interaction_type_key IN (31, 32);', 'DELETE FROM media_type WHERE media_type_key IN (31, 32);'])
+              .join('\n'),
+          );
+        }
+
+        // Assess: one row for olga's session with four distinct pairs, in code-unit order with a
+        // NULL subtype first; the two sessions of unknown resources are counted, not staged.
+        expect(rows).toEqual([
+          sessionRow(301, 'olga', 3001, 3001, 'PLAIN', '2026-10-31T12:00:00Z', '2026-10-31T13:00:00Z', [
+            ['A,B=C!0', null],
+            ['A,B=C!0', '=!,!1'],
+            ['PLAIN', null],
+            ['PLAIN', '=!,!1'],
+          ]),
+        ]);
+        expect(notes).toEqual({ orphanSessions: 2 });
       });
     });
 

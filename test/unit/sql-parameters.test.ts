@@ -35,10 +35,11 @@ const BUILT_IN: readonly [SqlQuery, readonly string[]][] = [
   [GVP_MEDIA_SESSIONS_QUERY, ['tenantDbid', 'dayEnd', 'dayStart']],
 ];
 
-// The only literals the queries may hold: codes of the source schemas, never a configured value.
-const ALLOWED_STRINGS = new Set(['AGENT', 'MCP', 'ASR', 'TTS', 'TServer', 'gvm_mailbox', '']);
-// Object types (2 DN, 5 Agent Group, 15 Agent Login), the root parent 0, VARCHAR(20).
-const ALLOWED_NUMBERS = new Set(['0', '2', '5', '15', '20']);
+// The only literals the queries may hold: codes of the source schemas, never a configured value,
+// and the separators and escapes of the GIM query's aggregated list of handled pairs.
+const ALLOWED_STRINGS = new Set(['AGENT', 'MCP', 'ASR', 'TTS', 'TServer', 'gvm_mailbox', '', '!', '!0', ',', '!1', '=', '!2']);
+// Object types (2 DN, 5 Agent Group, 15 Agent Login), the root parent 0, the orphan flag 1, VARCHAR(20).
+const ALLOWED_NUMBERS = new Set(['0', '1', '2', '5', '15', '20']);
 
 /** The string and number literals of a query's text (outside identifiers and placeholders). */
 function literals(text: string): { strings: string[]; numbers: string[] } {
@@ -138,7 +139,7 @@ describe('every dataset sends its values as parameters', () => {
     for (const spec of specs) {
       const region = TENANT.regions.find((r) => r.code === spec.region);
       const client = recordingSource(spec.dataset, log);
-      for await (const row of spec.rows(client, { tenant: TENANT, dayStart: day.start, dayEnd: day.end, source: region?.gvp ?? source() })) void row;
+      for await (const row of spec.rows(client, { tenant: TENANT, dayStart: day.start, dayEnd: day.end, source: region?.gvp ?? source() }, {})) void row;
     }
 
     // Assess: every dataset was asked for, with the expected query.
