@@ -15,7 +15,7 @@ import {
   cfgAgentSwitchRows,
   cfgVoicemailRows,
 } from './cfg';
-import { GIM_SESSION_COLUMNS, GIM_SESSIONS_DATASET, gimSessionRows, type GimSessionNotes } from './gim';
+import { GIM_SESSION_COLUMNS, GIM_SESSIONS_DATASET, gimSessionRows } from './gim';
 import { GVP_USAGE_COLUMNS, gvpDatasetName, gvpUsageRows } from './gvp';
 import type { StagedCell } from './staged';
 
@@ -49,12 +49,8 @@ const gimSessions: DatasetSpec = {
   source: 'gim',
   columns: GIM_SESSION_COLUMNS,
   snapshot: false,
-  async *rows(client, p, notes) {
-    // Counted by the same query that reads the sessions, so known once its rows are consumed.
-    const counts: GimSessionNotes = { orphanSessions: 0 };
-    yield* gimSessionRows(client, { tenantKey: p.tenant.gimTenantKey, dayStart: p.dayStart, dayEnd: p.dayEnd }, counts);
-    notes.orphanSessions = counts.orphanSessions;
-  },
+  // Orphan sessions are counted by the same query that reads the sessions, as its rows go by.
+  rows: (client, p, notes) => gimSessionRows(client, { tenantKey: p.tenant.gimTenantKey, dayStart: p.dayStart, dayEnd: p.dayEnd }, notes),
 };
 
 const cfgAgentSwitches: DatasetSpec = {

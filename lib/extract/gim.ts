@@ -168,22 +168,17 @@ function comparePairs(a: HandledPair, b: HandledPair): number {
   return a[1] < b[1] ? -1 : 1;
 }
 
-/** What {@link gimSessionRows} counts of the day's sessions it leaves out. */
-export interface GimSessionNotes {
-  /** Sessions whose resource has no `resource_` row. */
-  orphanSessions: number;
-}
-
 /**
  * Runs the sessions query and yields one staged row per agent session, in the query's order,
- * with its handled pairs sorted; sessions without a `resource_` row are counted in `notes`
- * instead (complete once the rows are consumed).
+ * with its handled pairs sorted. Sessions without a `resource_` row are counted in
+ * `notes.orphanSessions` instead (set to 0 first; complete once the rows are consumed).
  */
 export async function* gimSessionRows(
   client: SourceClient,
   params: { tenantKey: number; dayStart: number; dayEnd: number },
-  notes: GimSessionNotes = { orphanSessions: 0 },
+  notes: Record<string, number> = {},
 ): AsyncGenerator<StagedCell[]> {
+  notes.orphanSessions = 0;
   for await (const row of client.stream(GIM_SESSIONS_QUERY, params)) {
     const sessionKey = stringOrNull(row.session_key);
     if (sessionKey === null) throw new SourceDataError('gim_sessions: a session has no key');

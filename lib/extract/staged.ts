@@ -8,10 +8,9 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
-import { stringify } from 'csv-stringify';
 import { parse } from 'csv-parse';
 import type { LocalDate } from '../config/types';
 import { BdsError, describeError } from '../errors';
@@ -20,6 +19,7 @@ import { DigestPassThrough } from '../files/digest';
 import { createAtomicWriteStream, writeFileAtomic } from '../files/atomic';
 import { FAULT_ROW_INTERVAL, faultPoint } from '../faults';
 import { StagedDatasetCorruptError, StagedDatasetMissingError } from './errors';
+import { stagedCsvChunks } from './staged-csv';
 
 export const STAGED_FORMAT = 'bds-staged/1';
 
@@ -69,30 +69,6 @@ function finishedDigest(tap: DigestPassThrough): string {
 }
 
 /**
- * Gathers the small chunks csv-stringify emits (one per record) into ~64 KiB ones: gzip pays a
- * fixed cost per write, which at a big site's row counts cost more than the compression itself.
- */
-class Coalesce extends Transform {
-  private parts: Buffer[] = [];
-  private size = 0;
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.parts.push(chunk);
-    this.size += chunk.length;
-    if (this.size < 65536) {
-      done();
-      return;
-    }
-    const all = Buffer.concat(this.parts, this.size);
-    this.parts = [];
-    this.size = 0;
-    done(null, all);
-  }
-  override _flush(done: TransformCallback): void {
-    done(null, this.size > 0 ? Buffer.concat(this.parts, this.size) : undefined);
-  }
-}
-
-/**
  * Streams `rows` into the staged dataset, replacing any earlier one for the same day only once
  * everything is written. Returns its record. `info.notes` is read once the rows have ended (the
  * rows' producer may count into it as it goes); empty notes are left out of the record.
@@ -106,19 +82,14 @@ export async function writeStagedDataset(
   const paths = stagedPaths(loc);
   const out = await createAtomicWriteStream(paths.data);
   let count = 0;
-  async function* counted(): AsyncGenerator<readonly StagedCell[]> {
-    for await (const row of rows) {
-      count += 1;
-      if (count % FAULT_ROW_INTERVAL === 0) faultPoint('extract.rows', loc.dataset);
-      yield row;
-    }
-  }
+  const countRow = (): void => {
+    count += 1;
+    if (count % FAULT_ROW_INTERVAL === 0) faultPoint('extract.rows', loc.dataset);
+  };
   const tap = new DigestPassThrough();
   try {
     await pipeline(
-      Readable.from(counted()),
-      stringify({ header: true, columns: [...columns], record_delimiter: '\n' }),
-      new Coalesce(),
+      Readable.from(stagedCsvChunks(columns, rows, countRow), { objectMode: false }),
       createGzip(),
       tap,
       out.stream,

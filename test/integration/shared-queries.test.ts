@@ -16,7 +16,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceConfig } from '../../lib/config/types';
 import { cfgAgentSwitchRows, cfgVoicemailRows } from '../../lib/extract/cfg';
-import { GIM_SESSIONS_QUERY, gimSessionRows, type GimSessionNotes } from '../../lib/extract/gim';
+import { GIM_SESSIONS_QUERY, gimSessionRows } from '../../lib/extract/gim';
 import { GVP_CALLS_QUERY, gvpParameters, gvpUsageRows } from '../../lib/extract/gvp';
 import type { StagedCell } from '../../lib/extract/staged';
 import { SourceError } from '../../lib/sources/errors';
@@ -240,7 +240,7 @@ describe.each(DIALECTS)('shared queries on $name', (dialect) => {
           ].join('\n'),
         );
         const day = dayBounds('2026-10-31', 'UTC');
-        const notes: GimSessionNotes = { orphanSessions: 0 };
+        const notes: Record<string, number> = {};
 
         // Act
         let rows: StagedCell[][];

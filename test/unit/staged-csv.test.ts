@@ -1,0 +1,106 @@
+/**
+ * The staged CSV encoder must write byte for byte what csv-stringify writes with its defaults
+ * (what staged files were written with before, and what their recorded digests cover).
+ */
+import { stringify } from 'csv-stringify/sync';
+import { describe, expect, it } from 'vitest';
+import type { StagedCell } from '../../lib/extract/staged';
+import { encodeStagedRecord, stagedCsvChunks } from '../../lib/extract/staged-csv';
+
+/** What csv-stringify writes for these records, header first, as the staged writer configured it. */
+function reference(columns: readonly string[], rows: readonly (readonly StagedCell[])[]): string {
+  return stringify(
+    rows.map((r) => [...r]),
+    { header: true, columns: [...columns], record_delimiter: '\n' },
+  );
+}
+
+/** A small seeded generator (mulberry32), so a failing case can be reproduced. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ALPHABET = ['a', 'Z', '0', ' ', ',', '"', '\n', '\r', ';', "'", '=', '-', '\t', 'é', '€', '😀', '\u0000'];
+
+function randomCell(next: () => number): StagedCell {
+  const kind = next();
+  if (kind < 0.15) return null;
+  if (kind < 0.35) return Math.floor((next() - 0.5) * 2 ** 40);
+  if (kind < 0.4) return (next() - 0.5) * 1000;
+  const length = Math.floor(next() * 8);
+  let text = '';
+  for (let i = 0; i < length; i += 1) text += ALPHABET[Math.floor(next() * ALPHABET.length)] ?? '';
+  return text;
+}
+
+async function collectText(chunks: AsyncIterable<Buffer>): Promise<{ text: string; sizes: number[] }> {
+  const parts: Buffer[] = [];
+  for await (const chunk of chunks) parts.push(chunk);
+  return { text: Buffer.concat(parts).toString('utf8'), sizes: parts.map((p) => p.length) };
+}
+
+async function* fromArray<T>(items: readonly T[]): AsyncGenerator<T> {
+  for (const item of items) yield item;
+}
+
+describe('staged CSV encoding', () => {
+  it.each<[string, StagedCell[]]>([
+    ['NULL and empty strings as empty fields', [null, '', 'x']],
+    ['numbers as JavaScript prints them', [0, -5, 1793419200, 1.5, -0.25]],
+    ['a comma, a quote and a line feed quoted, quotes doubled', ['a,b', 'say "hi"', 'two\nlines', '"']],
+    ['a lone carriage return left bare, as csv-stringify leaves it', ['cr\rhere', '\r\n']],
+    ['spaces, tabs and formula-like text left bare', [' lead', 'trail ', '\tx', '=1+1', '-2', '@a']],
+    ['a JSON array of handled pairs', ['[["VOICE","INBOUNDNEW"],["CHAT",null]]']],
+  ])('writes %s like csv-stringify', (_what, cells) => {
+    // Prepare
+    const columns = cells.map((_, i) => `c${i}`);
+
+    // Act
+    const line = encodeStagedRecord(cells);
+
+    // Assess
+    expect(line).toBe(reference(columns, [cells]).slice(`${columns.join(',')}\n`.length));
+  });
+
+  it('writes 2,000 random records exactly like csv-stringify', () => {
+    // Prepare
+    const next = random(20261126);
+    const rows = Array.from({ length: 2000 }, () => Array.from({ length: 1 + Math.floor(next() * 6) }, () => randomCell(next)));
+
+    // Act
+    const mine = rows.map((cells) => encodeStagedRecord(cells));
+
+    // Assess: compared record by record so a failure shows the one record that differs.
+    rows.forEach((cells, i) => {
+      expect(mine[i], JSON.stringify(cells)).toBe(stringify([cells], { record_delimiter: '\n' }));
+    });
+  });
+
+  it('streams the header and the rows in whole records of about 64 KiB, equal to csv-stringify', async () => {
+    // Prepare: enough rows for several chunks.
+    const columns = ['resource_key', 'resource_name', 'handled'];
+    const rows: StagedCell[][] = Array.from({ length: 5000 }, (_, i) => [i, `agent "${i}", night shift`, i % 7 === 0 ? null : '[["VOICE",null]]']);
+
+    // Act
+    const { text, sizes } = await collectText(stagedCsvChunks(columns, fromArray(rows)));
+
+    // Assess
+    expect(text).toBe(reference(columns, rows));
+    expect(sizes.length).toBeGreaterThan(3);
+    expect(sizes.slice(0, -1).every((size) => size >= 65536 && size < 65536 + 200)).toBe(true);
+  });
+
+  it('writes the header alone for a day without rows', async () => {
+    // Act
+    const { text } = await collectText(stagedCsvChunks(['a', 'b'], fromArray([])));
+
+    // Assess
+    expect(text).toBe('a,b\n');
+  });
+});
