@@ -11,3 +11,6 @@ export class ExtractionError extends BdsError {}
 
 /** A source returned a row that breaks the query's contract (missing column, wrong type). */
 export class SourceDataError extends BdsError {}
+
+/** An extractor yielded a row whose width differs from its dataset's columns: a bug, never data. */
+export class StagedRowShapeError extends BdsError {}

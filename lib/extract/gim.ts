@@ -37,16 +37,18 @@ export const GIM_SESSION_COLUMNS = [
  *   CASE expression badly, and the bad estimate chose a plan 20 % slower at scale 1.0.
  * - An open session runs until the end of the day being processed, so its interactions are
  *   looked for up to dayEnd.
- * - Interactions are bounded below by the earliest session's start key so that the index on
- *   interaction_resource_fact.start_date_time_key limits the rows joined.
+ * - Interactions are bounded below by the earliest agent session's start key so that the index
+ *   on interaction_resource_fact.start_date_time_key limits the rows joined (orphan sessions are
+ *   left out of that bound: an old one still open would widen the scan for nothing).
  * - The database sends one row per session: its distinct handled (media, subtype) pairs are
  *   aggregated into one string (see {@link decodeHandledPairs}). That is about five times fewer
  *   rows than one per pair, and the rows are what the client spends its time on.
  * - Rows come sorted by agent, then session start: aggregation relies on that order to process
  *   one agent at a time in constant memory. The pairs are sorted in Node, not in SQL, because
  *   STRING_AGG's order is unspecified without WITHIN GROUP, whose spelling differs.
- * - On SQL Server the aggregated string is limited to 8000 bytes (about 300 distinct pairs in one
- *   session); beyond that the server fails the query (error 9829) rather than cut it short.
+ * - On SQL Server the aggregated string is limited to 8000 bytes, 4000 characters for nvarchar
+ *   columns (some 150 to 300 distinct pairs in one session); beyond that the server fails the
+ *   query (error 9829) rather than cut it short.
  */
 export const GIM_SESSIONS_QUERY: SqlQuery = {
   name: 'gim_sessions',
@@ -82,7 +84,7 @@ pairs AS (
      AND fm.media_name_code IS NOT NULL
      AND f.tenant_key = :tenantKey
      AND f.customer_handle_count > 0
-     AND f.start_date_time_key >= (SELECT MIN(start_date_time_key) FROM sessions)
+     AND f.start_date_time_key >= (SELECT MIN(start_date_time_key) FROM sessions WHERE known_resource IS NOT NULL)
      AND f.start_date_time_key < :dayEnd
      AND f.start_ts >= x.start_ts
      AND f.start_ts < COALESCE(x.end_ts, :dayEnd)

@@ -7,9 +7,10 @@
  * It writes exactly what csv-stringify writes with its defaults for these cell types (a test holds
  * the two equal), so staged files and their recorded digests do not depend on which one wrote
  * them. It exists because csv-stringify's per-record work (option merging, casting, one stream
- * chunk per record) cost more than the compression: 52 k session rows took 235–320 ms through
- * csv-stringify and gzip, and about 105 ms through this and gzip (docs/benchmark.md).
+ * chunk per record) was the largest item of a big extraction's profile: folding and writing 52 k
+ * session rows took 355–500 ms with it and 228–236 ms with this (docs/benchmark.md, change 9).
  */
+import { StagedRowShapeError } from './errors';
 import type { StagedCell } from './staged';
 
 // Characters that make a field need quotes (csv-stringify's defaults: delimiter, quote, record delimiter).
@@ -48,6 +49,8 @@ export async function* stagedCsvChunks(
 ): AsyncGenerator<Buffer> {
   let text = encodeStagedRecord(columns);
   for await (const row of rows) {
+    // A row of another width would make a file whose rows do not line up with its header.
+    if (row.length !== columns.length) throw new StagedRowShapeError(`a row has ${row.length} cells for ${columns.length} columns (${columns.join(',')})`);
     onRow();
     text += encodeStagedRecord(row);
     if (text.length >= CHUNK_CHARS) {

@@ -167,11 +167,14 @@ describe.each(DIALECTS)('shared queries on $name', (dialect) => {
         // Prepare
         const day = dayBounds('2026-10-31', ACME.zone);
 
-        // Act
-        const rows = await collect(gimSessionRows(gim, { tenantKey: ACME.tenantKey, dayStart: day.start, dayEnd: day.end }));
+        const notes: Record<string, number> = {};
 
-        // Assess: lena ended on the 30th; the queue Q1 is no agent; zed is globex's; mike and
-        // nora start after the day. test_erin is still here: exclusion happens in aggregation.
+        // Act
+        const rows = await collect(gimSessionRows(gim, { tenantKey: ACME.tenantKey, dayStart: day.start, dayEnd: day.end }, notes));
+
+        // Assess: lena ended on the 30th; the queue Q1 is no agent (and has its resource_ row, so
+        // it is no orphan either); zed is globex's; mike and nora start after the day. test_erin
+        // is still here: exclusion happens in aggregation.
         // Handled pairs cover the agent's interactions of any media started inside the session.
         expect(rows).toEqual([
           // alice: her 03:00Z outbound call lies in the first session; the 11:00Z one after the second.
@@ -197,6 +200,7 @@ describe.each(DIALECTS)('shared queries on $name', (dialect) => {
           sessionRow(109, 'helen', 1009, 1013, 'SMS', '2026-10-31T20:00:09Z', '2026-10-31T20:30:00Z', [['SMS', 'INBOUNDNEW']]),
           sessionRow(110, 'kim', 1010, 1014, 'VOICE', '2026-10-31T07:00:00Z', '2026-10-31T08:00:00Z', []),
         ]);
+        expect(notes).toEqual({ orphanSessions: 0 });
       });
 
       it("finds an open session's callback on 2026-11-01, the day it started", async () => {
@@ -226,7 +230,7 @@ describe.each(DIALECTS)('shared queries on $name', (dialect) => {
           [
             `INSERT INTO tenant VALUES (3, 'odd', 103);`,
             `INSERT INTO media_type VALUES (31, 'odd', 'A,B=C!0', 1), (32, 'plain', 'PLAIN', 1);`,
-            `INSERT INTO interaction_type VALUES (31, 'x', 'X', NULL, NULL), (32, 'y', 'Y', 'y', '=!,!1');`,
+            `INSERT INTO interaction_type VALUES (31, 'x', 'X', NULL, NULL), (32, 'y', 'Y', 'y', '=!,!1'), (33, 'z', 'Z', '', '');`,
             `INSERT INTO resource_ (resource_key, tenant_key, resource_type, resource_type_code, resource_name, resource_cfg_dbid, resource_cfg_type_id) VALUES (301, 3, 'Agent', 'AGENT', 'olga', 3001, 3);`,
             `INSERT INTO sm_res_session_fact VALUES (3001, 3, 32, 301, ${slot(start)}, ${slot(start + 3600)}, ${start}, ${start + 3600}, 3600, 0);`,
             `INSERT INTO sm_res_session_fact VALUES (3002, 3, 32, 399, ${slot(start)}, ${slot(start + 3600)}, ${start}, ${start + 3600}, 3600, 0);`,
@@ -237,6 +241,7 @@ describe.each(DIALECTS)('shared queries on $name', (dialect) => {
             irf(3104, 301, 32, 32, start + 240),
             irf(3105, 301, 32, 99, start + 300),
             irf(3106, 399, 32, 32, start + 360),
+            irf(3107, 301, 32, 33, start + 420),
           ].join('\n'),
         );
         const day = dayBounds('2026-10-31', 'UTC');
@@ -251,18 +256,20 @@ describe.each(DIALECTS)('shared queries on $name', (dialect) => {
           await seats.exec(
             ['interaction_resource_fact', 'sm_res_session_fact', 'resource_', 'tenant']
               .map((table) => `DELETE FROM ${table} WHERE tenant_key = 3;`)
-              .concat(['DELETE FROM interaction_type WHERE interaction_type_key IN (31, 32);', 'DELETE FROM media_type WHERE media_type_key IN (31, 32);'])
+              .concat(['DELETE FROM interaction_type WHERE interaction_type_key IN (31, 32, 33);', 'DELETE FROM media_type WHERE media_type_key IN (31, 32);'])
               .join('\n'),
           );
         }
 
-        // Assess: one row for olga's session with four distinct pairs, in code-unit order with a
-        // NULL subtype first; the two sessions of unknown resources are counted, not staged.
+        // Assess: one row for olga's session with five distinct pairs, in code-unit order with a
+        // NULL subtype first and an empty one next; the two sessions of unknown resources are
+        // counted, not staged.
         expect(rows).toEqual([
           sessionRow(301, 'olga', 3001, 3001, 'PLAIN', '2026-10-31T12:00:00Z', '2026-10-31T13:00:00Z', [
             ['A,B=C!0', null],
             ['A,B=C!0', '=!,!1'],
             ['PLAIN', null],
+            ['PLAIN', ''],
             ['PLAIN', '=!,!1'],
           ]),
         ]);

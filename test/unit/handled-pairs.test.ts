@@ -1,6 +1,7 @@
 /**
- * The GIM query sends a session's handled (media, subtype) pairs as one escaped string; these
- * tests hold the decoder to the encoding the SQL writes (see GIM_SESSIONS_QUERY).
+ * The GIM query sends a session's handled (media, subtype) pairs as one escaped string. These
+ * tests hold the decoder to that encoding as documented, written again in TypeScript below; the
+ * SQL's own output is decoded against real databases in test/integration/shared-queries.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { decodeHandledPairs } from '../../lib/extract/gim';

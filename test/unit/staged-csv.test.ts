@@ -5,6 +5,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
 import type { StagedCell } from '../../lib/extract/staged';
+import { StagedRowShapeError } from '../../lib/extract/errors';
 import { encodeStagedRecord, stagedCsvChunks } from '../../lib/extract/staged-csv';
 
 /** What csv-stringify writes for these records, header first, as the staged writer configured it. */
@@ -76,9 +77,11 @@ describe('staged CSV encoding', () => {
     // Act
     const mine = rows.map((cells) => encodeStagedRecord(cells));
 
-    // Assess: compared record by record so a failure shows the one record that differs.
+    // Assess: compared record by record, with the staged writer's options, so a failure shows
+    // the one record that differs.
     rows.forEach((cells, i) => {
-      expect(mine[i], JSON.stringify(cells)).toBe(stringify([cells], { record_delimiter: '\n' }));
+      const columns = cells.map((_, c) => `c${c}`);
+      expect(mine[i], JSON.stringify(cells)).toBe(reference(columns, [cells]).slice(`${columns.join(',')}\n`.length));
     });
   });
 
@@ -94,6 +97,18 @@ describe('staged CSV encoding', () => {
     expect(text).toBe(reference(columns, rows));
     expect(sizes.length).toBeGreaterThan(3);
     expect(sizes.slice(0, -1).every((size) => size >= 65536 && size < 65536 + 200)).toBe(true);
+  });
+
+  it.each([
+    ['more', [1, 2, 3]],
+    ['fewer', [1]],
+  ])('refuses a row with %s cells than columns, naming the columns', async (_what, row) => {
+    // Act
+    const written = collectText(stagedCsvChunks(['a', 'b'], fromArray([[1, 2], row])));
+
+    // Assess
+    await expect(written).rejects.toThrow(StagedRowShapeError);
+    await expect(collectText(stagedCsvChunks(['a', 'b'], fromArray([row])))).rejects.toThrow(`a row has ${row.length} cells for 2 columns (a,b)`);
   });
 
   it('writes the header alone for a day without rows', async () => {
