@@ -10,12 +10,20 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs `bds ...args` and resolves when it exits. */
-export function runBds(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+/**
+ * Runs `command argv...` with its output collected, and resolves when it exits. The environment
+ * is the test process's, with `options.env` on top, unless `options.replaceEnv` says to use only
+ * `options.env`.
+ */
+export function runCommand(
+  command: string,
+  argv: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; replaceEnv?: boolean; cwd?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BDS_BIN, ...args], {
+    const child = spawn(command, argv, {
       cwd: options.cwd,
-      env: { ...process.env, ...options.env },
+      env: options.replaceEnv === true ? options.env : { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -25,4 +33,9 @@ export function runBds(args: readonly string[], options: { env?: NodeJS.ProcessE
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Runs `bds ...args` and resolves when it exits. */
+export function runBds(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+  return runCommand(process.execPath, [BDS_BIN, ...args], options);
 }

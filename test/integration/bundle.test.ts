@@ -4,12 +4,13 @@
  * twice gives identical zips.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageFunctions, type PackageManifest } from '../../lib/packaging/bundle';
+import { runCommand } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { seatsFixtureConfig, seatsFixtureSql } from '../fixtures/seats-fixture';
 
@@ -31,37 +32,29 @@ afterAll(async () => {
 });
 
 /** Runs `handler(event)` of an unzipped bundle in a fresh process; resolves its JSON result. */
-function invokeBundle(dir: string, event: unknown): Promise<{ code: number | null; result: unknown; stderr: string }> {
+async function invokeBundle(dir: string, event: unknown): Promise<{ code: number | null; result: unknown; stderr: string }> {
   const probe = `
     const m = await import(new URL('./index.mjs', 'file://' + process.cwd() + '/').href);
     const result = await m.handler(JSON.parse(process.env.EVENT), { awsRequestId: 'smoke' });
     process.stdout.write(JSON.stringify(result));`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', probe], {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH ?? '',
-        EVENT: JSON.stringify(event),
-        BDS_CONFIG: join(work, 'bds.config.yaml'),
-        TEST_DB_URL: db.url,
-        BDS_NOW: '2026-11-04T15:00:00Z',
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      let result: unknown;
-      try {
-        result = JSON.parse(stdout);
-      } catch {
-        result = stdout;
-      }
-      resolve({ code, result, stderr });
-    });
+  const { code, stdout, stderr } = await runCommand(process.execPath, ['--input-type=module', '-e', probe], {
+    cwd: dir,
+    replaceEnv: true,
+    env: {
+      PATH: process.env.PATH ?? '',
+      EVENT: JSON.stringify(event),
+      BDS_CONFIG: join(work, 'bds.config.yaml'),
+      TEST_DB_URL: db.url,
+      BDS_NOW: '2026-11-04T15:00:00Z',
+    },
   });
+  let result: unknown;
+  try {
+    result = JSON.parse(stdout);
+  } catch {
+    result = stdout;
+  }
+  return { code, result, stderr };
 }
 
 describe('Lambda bundles', () => {

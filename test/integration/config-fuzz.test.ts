@@ -15,6 +15,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { isPlainRecord } from '../../lib/config/env';
 import { loadConfig } from '../../lib/config/load';
 import { runBds, type CliResult } from '../helpers/cli';
+import { seededRandom } from '../helpers/random';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/config/valid.yaml', import.meta.url));
 const ENV: Readonly<Record<string, string>> = {
@@ -124,17 +125,9 @@ const MUTATIONS: readonly CliMutation[] = [
   },
 ];
 
-/** A seeded pick of `count` distinct mutations (xorshift32, so every run tries the same ones). */
+/** A seeded pick of `count` distinct mutations (so every run tries the same ones). */
 function sample(all: readonly CliMutation[], count: number, seed: number): CliMutation[] {
-  let state = seed >>> 0 || 1;
-  const next = (): number => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 0x1_0000_0000;
-  };
+  const { next } = seededRandom(seed);
   const pool = [...all];
   const chosen: CliMutation[] = [];
   while (chosen.length < count && pool.length > 0) chosen.push(...pool.splice(Math.floor(next() * pool.length), 1));

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBds } from '../helpers/cli';
 import { isTemporary } from '../helpers/files';
+import { seededRandom } from '../helpers/random';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { startS3rver, type S3rverHandle } from '../helpers/s3rver';
 import { seatsFixtureConfig, seatsFixtureSql } from '../fixtures/seats-fixture';
@@ -39,18 +40,6 @@ function stageOf(point: string): Stage {
   return 'transmit';
 }
 
-/** A small seeded generator (mulberry32): the same seed always chooses the same points. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = state;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * One crash to inflict: the point and which of its calls (from 1) to die at, chosen at call `at`
  * of the clean run. A run is killed by point and occurrence, not by its overall call count:
@@ -70,8 +59,7 @@ interface Plan {
  * then at random over the whole run.
  */
 function choosePlans(trace: readonly string[], seed: number, count: number): Plan[] {
-  const random = seeded(seed);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const { pick } = seededRandom(seed);
   const chosen = new Set<number>();
   const indices = trace.map((_, i) => i + 1);
   for (const name of [...new Set(trace)].sort()) chosen.add(pick(indices.filter((i) => trace[i - 1] === name)));

@@ -22,7 +22,7 @@ import pg from 'pg';
 import { readStagedMeta, readStagedRows, stagedPaths, type StagedLocation } from '../../lib/extract/staged';
 import { runBds } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { seatsFixtureConfig, seatsFixtureSql, t } from '../fixtures/seats-fixture';
+import { manyShortSessionsSql, seatsFixtureConfig, seatsFixtureSql } from '../fixtures/seats-fixture';
 import { billingWithoutTimes, contents, isTemporary } from '../helpers/files';
 
 const REAL_PG = (process.env.PG_TEST_URL ?? '') !== '';
@@ -45,15 +45,7 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'bds-faults-db-'));
   db = await createTestDatabase();
   await db.exec(seatsFixtureSql());
-  // Short sessions of mike (acme, US) spread over 2026-11-01, ten seconds apart.
-  const first = t('2026-11-01T06:00:00Z');
-  await db.exec(`
-    INSERT INTO sm_res_session_fact
-    SELECT 200000 + g, 1, 1, 112,
-           ((${first} + g * 10) / 900) * 900, ((${first} + g * 10 + 30) / 900) * 900,
-           ${first} + g * 10, ${first} + g * 10 + 30, 30, 0
-      FROM generate_series(1, ${BIG_SESSIONS}) AS g;
-  `);
+  await db.exec(manyShortSessionsSql(BIG_SESSIONS));
 });
 
 afterAll(async () => {

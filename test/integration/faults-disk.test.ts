@@ -15,14 +15,14 @@
  * skipped with the reason in their name.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmod, chown, mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readStagedMeta, readStagedRows, stagedPaths } from '../../lib/extract/staged';
-import { BDS_BIN, type CliResult } from '../helpers/cli';
+import { BDS_BIN, runCommand, type CliResult } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { seatsFixtureConfig, seatsFixtureSql, t } from '../fixtures/seats-fixture';
+import { manyShortSessionsSql, seatsFixtureConfig, seatsFixtureSql } from '../fixtures/seats-fixture';
 import { billingWithoutTimes, contents, isTemporary } from '../helpers/files';
 
 const NOW = '2026-11-02T15:00:00Z';
@@ -94,15 +94,7 @@ function bds(args: readonly string[], env: NodeJS.ProcessEnv, options: { asNobod
     argv = ['-c', `ulimit -f ${options.fileSizeKiB} && exec "$@"`, 'bash', command, ...argv];
     command = 'bash';
   }
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCommand(command, argv, { env });
 }
 
 
@@ -132,14 +124,7 @@ beforeAll(async () => {
   await chmod(work, 0o755);
   db = await createTestDatabase();
   await db.exec(seatsFixtureSql());
-  const first = t('2026-11-01T06:00:00Z');
-  await db.exec(`
-    INSERT INTO sm_res_session_fact
-    SELECT 200000 + g, 1, 1, 112,
-           ((${first} + g * 10) / 900) * 900, ((${first} + g * 10 + 30) / 900) * 900,
-           ${first} + g * 10, ${first} + g * 10 + 30, 30, 0
-      FROM generate_series(1, 6000) AS g;
-  `);
+  await db.exec(manyShortSessionsSql(6000));
   const reference = await createSite('reference');
   const result = await bds(['run', '--date', DAY, '--tenant', 'acme', '--no-transmit'], reference.env);
   if (result.code !== 0) throw new Error(`the reference run failed: ${result.stderr}`);

@@ -17,6 +17,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { ConfigError, formatPath } from '../../lib/config/errors';
 import { isPlainRecord } from '../../lib/config/env';
 import { parseConfig } from '../../lib/config/load';
+import { seededRandom } from '../helpers/random';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/config/valid.yaml', import.meta.url));
 const FIXTURE_ENV: NodeJS.ProcessEnv = {
@@ -41,27 +42,6 @@ interface Mutation {
   readonly apply: (doc: Doc) => void;
   readonly expected: Path;
   readonly format: 'yaml' | 'json';
-}
-
-/** A small seeded generator (xorshift32): the same seed, the same mutations, on every machine. */
-function random(seed: number): { next(): number; pick<T>(items: readonly T[]): T } {
-  let state = seed >>> 0 || 1;
-  const next = (): number => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 0x1_0000_0000;
-  };
-  return {
-    next,
-    pick<T>(items: readonly T[]): T {
-      const item = items[Math.floor(next() * items.length)];
-      if (item === undefined) throw new Error('pick from an empty list');
-      return item;
-    },
-  };
 }
 
 const BASE: Doc = (() => {
@@ -160,7 +140,7 @@ const BAD_ENV_REFERENCES = ['${env:BDS_FUZZ_NOT_SET}', '${env:1BAD}', '${ENV:GIM
 /** Every mutation of the systematic part: each kind, on every node it applies to. */
 function systematic(): Mutation[] {
   const out: Mutation[] = [];
-  const rng = random(SEED);
+  const rng = seededRandom(SEED);
 
   // Wrong types: one seeded pick per node, plus null everywhere (null is never valid).
   for (const node of ALL_NODES) {
@@ -269,7 +249,7 @@ function systematic(): Mutation[] {
 
 /** Seeded random mutations on top: any node, any kind. */
 function randomized(count: number): Mutation[] {
-  const rng = random(SEED ^ 0x00c0_ffee);
+  const rng = seededRandom(SEED ^ 0x00c0_ffee);
   const scalars = ALL_NODES.filter((n) => !isPlainRecord(n.value) && !Array.isArray(n.value));
   const out: Mutation[] = [];
   for (let i = 0; i < count; i += 1) {

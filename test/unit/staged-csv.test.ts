@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { StagedCell } from '../../lib/extract/staged';
 import { StagedRowShapeError } from '../../lib/extract/errors';
 import { encodeStagedRecord, stagedCsvChunks } from '../../lib/extract/staged-csv';
+import { seededRandom } from '../helpers/random';
 
 /** What csv-stringify writes for these records, header first, as the staged writer configured it. */
 function reference(columns: readonly string[], rows: readonly (readonly StagedCell[])[]): string {
@@ -14,17 +15,6 @@ function reference(columns: readonly string[], rows: readonly (readonly StagedCe
     rows.map((r) => [...r]),
     { header: true, columns: [...columns], record_delimiter: '\n' },
   );
-}
-
-/** A small seeded generator (mulberry32), so a failing case can be reproduced. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const ALPHABET = ['a', 'Z', '0', ' ', ',', '"', '\n', '\r', ';', "'", '=', '-', '\t', 'é', '€', '😀', '\u0000'];
@@ -71,7 +61,7 @@ describe('staged CSV encoding', () => {
 
   it('writes 2,000 random records exactly like csv-stringify', () => {
     // Prepare
-    const next = random(20261126);
+    const { next } = seededRandom(20261126);
     const rows = Array.from({ length: 2000 }, () => Array.from({ length: 1 + Math.floor(next() * 6) }, () => randomCell(next)));
 
     // Act
