@@ -243,6 +243,23 @@ export async function aggregateDay(options: AggregateOptions): Promise<Aggregate
   }
 }
 
+/**
+ * Rebuilds a month's files on their own, for a month whose days changed after it was rolled up
+ * (see lib/state/stale-months.ts). The month must have ended: its last day was processed before.
+ */
+export async function aggregateMonthOnly(options: Omit<AggregateOptions, 'date'> & { readonly month: string }): Promise<Manifest> {
+  const { config, tenant, month, log } = options;
+  const started = Date.now();
+  try {
+    const monthly = await aggregateMonth(config, tenant, month, resolveMetrics(config, tenant));
+    log.info('monthly files rebuilt', { tenant: tenant.id, stage: 'aggregate', month, files: monthly.files.length, durationMs: Date.now() - started });
+    return monthly;
+  } catch (error) {
+    if (error instanceof AggregationError) throw error;
+    throw new AggregationError(`tenant ${tenant.id}, ${month}: rebuilding the month's files failed: ${describeError(error)}`, { cause: error });
+  }
+}
+
 function fold(rollup: Rollup, a: number, b: number): number {
   return rollup === 'sum' ? a + b : Math.max(a, b);
 }

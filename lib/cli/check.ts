@@ -63,9 +63,37 @@ async function checkFolder(folder: string): Promise<CheckResult> {
   }
 }
 
+/**
+ * Switches listed by more than one location of a tenant: valid (the first location in
+ * configuration order wins, metrics.md), but the later listing never places an agent through
+ * that switch, which is rarely what was meant.
+ */
+export function shadowedSwitchWarnings(config: BdsConfig): string[] {
+  const warnings: string[] = [];
+  for (const tenant of config.tenants) {
+    const first = new Map<string, string>();
+    for (const region of tenant.regions) {
+      for (const location of region.locations) {
+        for (const name of new Set(location.switches)) {
+          const owner = first.get(name);
+          if (owner === undefined) first.set(name, `${region.code}/${location.code}`);
+          else {
+            warnings.push(
+              `tenant ${tenant.id}: switch ${JSON.stringify(name)} is listed by ${owner} and ${region.code}/${location.code}; ` +
+                `its agents are placed in ${owner} (the first in configuration order), never through it in ${region.code}/${location.code}`,
+            );
+          }
+        }
+      }
+    }
+  }
+  return warnings;
+}
+
 /** Tries every connection; never throws. */
 export async function checkConnections(config: BdsConfig): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
+  for (const warning of shadowedSwitchWarnings(config)) results.push({ kind: 'config', name: config.configPath, ok: true, warning });
   try {
     const mode = (await stat(config.configPath)).mode;
     if ((mode & 0o004) !== 0) {

@@ -187,6 +187,8 @@ async function commandStatus(args: readonly string[]): Promise<number> {
       : `\nlast run: ${last.command}, ${last.startedAt} → ${last.endedAt}, exit ${last.exitCode}, ${last.daysProcessed} day(s), ${last.daysFailed} failed\n`,
   );
   for (const f of last?.failures ?? []) process.stdout.write(redact(`  ${f.tenant} ${f.date} ${f.stage}: ${f.error}`) + '\n');
+  const problems = status.tenants.flatMap((t) => t.problems.map((p) => `  ${t.tenant}: ${p}`));
+  if (problems.length > 0) process.stdout.write(`\nproblems:\n${redact(problems.join('\n'))}\n`);
   return ExitCode.ok;
 }
 

@@ -1,6 +1,7 @@
 /** What `bds status` reports: per tenant, watermarks, days due and deliveries; the last run. */
 import type { BdsConfig, LocalDate } from '../config/types';
 import { readRunRecord, type RunRecord } from '../state/run-record';
+import { readStaleMonths } from '../state/stale-months';
 import { nextDay, readWatermarks, type StageName } from '../state/watermarks';
 import { deliveryStatus, type DestinationStatus } from '../transmit/status';
 import { compareDates, eachDay, lastEndedDay } from '../time/calendar';
@@ -14,6 +15,8 @@ export interface TenantStatus {
   readonly daysDue: number;
   readonly files: number;
   readonly destinations: readonly DestinationStatus[];
+  /** Months whose monthly files are older than one of their days and wait to be rebuilt. */
+  readonly staleMonths: readonly string[];
   readonly problems: readonly string[];
 }
 
@@ -26,8 +29,11 @@ export interface Status {
 export async function collectStatus(config: BdsConfig, nowSeconds: number): Promise<Status> {
   const watermarks = await readWatermarks(config.dataDir);
   const deliveries = await deliveryStatus(config);
+  const stale = new Map<string, string[]>();
+  for (const tenant of config.tenants) stale.set(tenant.id, await readStaleMonths(config.dataDir, tenant.id));
   const tenants = config.tenants.map((tenant): TenantStatus => {
     const own = watermarks[tenant.id] ?? {};
+    const staleMonths = stale.get(tenant.id) ?? [];
     const last = lastEndedDay(nowSeconds, tenant.timezone, config.processingDelaySeconds);
     const from = nextDay(tenant, own.aggregate);
     const delivery = deliveries.find((d) => d.tenant === tenant.id);
@@ -38,7 +44,11 @@ export async function collectStatus(config: BdsConfig, nowSeconds: number): Prom
       daysDue: compareDates(from, last) > 0 ? 0 : eachDay(from, last).length,
       files: delivery?.files ?? 0,
       destinations: delivery?.destinations ?? [],
-      problems: delivery?.problems ?? [],
+      staleMonths,
+      problems: [
+        ...staleMonths.map((m) => `monthly files of ${m} are stale (a day of the month was processed again); the next run rebuilds them`),
+        ...(delivery?.problems ?? []),
+      ],
     };
   });
   const lastRun = await readRunRecord(config.dataDir);

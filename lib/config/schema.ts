@@ -739,11 +739,10 @@ function checkTenant(
     }
   });
 
-  // Regions and locations: unique codes, each switch once, exactly one default location.
+  // Regions and locations: unique codes, exactly one default location.
   const regions = list(tenant.regions);
   const regionCodes = new Map<string, number>();
   const locationCodes = new Map<string, string>();
-  const switches = new Map<string, string>();
   const defaults: string[] = [];
   let locationCount = 0;
   let unreadableSwitches = false;
@@ -807,22 +806,9 @@ function checkTenant(
       if (location.switches.length === 0) {
         defaults.push(locationCode ?? where);
       }
-      location.switches.forEach((rawSwitch: unknown, s) => {
-        const name = str(rawSwitch);
-        if (name === undefined) {
-          return;
-        }
-        const switchPath: PathSegment[] = [...locationPath, 'switches', s];
-        const first = switches.get(name);
-        if (first === undefined) {
-          switches.set(name, formatPath(switchPath));
-        } else {
-          problems.push({
-            path: switchPath,
-            message: `switch ${JSON.stringify(name)} is already listed at ${first}; a switch belongs to one location`,
-          });
-        }
-      });
+      // A switch listed by two locations is allowed: metrics.md places an agent in the first
+      // location, in configuration order, that lists one of its switches (`bds check` warns
+      // that the later listing never places anyone through it).
     });
   });
   // With an unreadable `switches` (reported by the schema) the count of defaults is unknown,

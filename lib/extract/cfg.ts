@@ -48,7 +48,12 @@ export const CFG_VOICEMAIL_COLUMNS = ['object_type', 'object_dbid'] as const;
  * The tenant's DNs (2), Agent Logins (15) and Agent Groups (5) whose annex section `TServer`
  * has a non-blank `gvm_mailbox` option, enabled or disabled (metrics.md, "Voicemail boxes").
  * The tenant is the owning object's; a Person (3) or any other type never counts; an option
- * in another section does not count; each object counts once. Blank means empty or spaces.
+ * in another section does not count; each object counts once.
+ *
+ * Blank means no character that is not whitespace (metrics.md): every whitespace character is
+ * turned into a space with TRANSLATE (PostgreSQL, SQL Server 2017+), then spaces are trimmed;
+ * LTRIM/RTRIM alone would keep a tab or a line break and bill it as a mailbox. The characters are
+ * bound as parameters because neither dialect spells a tab the same way in a literal.
  */
 export const CFG_VOICEMAIL_QUERY: SqlQuery = {
   name: 'cfg_voicemail',
@@ -67,14 +72,22 @@ SELECT DISTINCT o.object_type, o.object_dbid
  WHERE o.prop_name = 'gvm_mailbox'
    AND o.object_type IN (2, 5, 15)
    AND o.prop_value IS NOT NULL
-   AND LTRIM(RTRIM(o.prop_value)) <> ''
+   AND LTRIM(RTRIM(TRANSLATE(o.prop_value, :whitespace, :spaces))) <> ''
    AND COALESCE(dn.tenant_dbid, al.tenant_dbid, g.tenant_dbid) = :tenantDbid
  ORDER BY o.object_type, o.object_dbid`,
 };
 
+/**
+ * The characters a blank value may consist of: those JavaScript's `\s` matches (tab, line feed,
+ * vertical tab, form feed, carriage return, space, no-break space and the other Unicode spaces,
+ * line and paragraph separators, the byte-order mark).
+ */
+export const WHITESPACE = '\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';
+
 /** Streams the tenant's mailbox-carrying objects as staged rows. */
 export async function* cfgVoicemailRows(client: SourceClient, params: { tenantDbid: number }): AsyncGenerator<StagedCell[]> {
-  for await (const row of client.stream(CFG_VOICEMAIL_QUERY, params)) {
+  const bound = { ...params, whitespace: WHITESPACE, spaces: ' '.repeat(WHITESPACE.length) };
+  for await (const row of client.stream(CFG_VOICEMAIL_QUERY, bound)) {
     const type = Number(row.object_type);
     const dbid = Number(row.object_dbid);
     if (!Number.isSafeInteger(type) || !Number.isSafeInteger(dbid)) {

@@ -35,11 +35,17 @@ export const GIM_SESSION_COLUMNS = [
  *   sessions and counts the left-out ones for the manifest. The pairs are filtered on the
  *   joined key being present, not on the flag: PostgreSQL estimates a NULL test well and a
  *   CASE expression badly, and the bad estimate chose a plan 20 % slower at scale 1.0.
- * - An open session runs until the end of the day being processed, so its interactions are
- *   looked for up to dayEnd.
- * - Interactions are bounded below by the earliest agent session's start key so that the index
- *   on interaction_resource_fact.start_date_time_key limits the rows joined (orphan sessions are
- *   left out of that bound: an old one still open would widen the scan for nothing).
+ * - A qualifying interaction starts inside the whole, unclipped session (metrics.md): a session
+ *   from 22:00 to 02:00 whose only outbound call starts at 01:00 counts on both days. Only an
+ *   open session stops at the end of the day being processed, so its interactions are looked
+ *   for up to dayEnd.
+ * - Interactions are bounded by the agent sessions' extent so that the index on
+ *   interaction_resource_fact.start_date_time_key limits the rows joined: below by the earliest
+ *   session's start key, above by the latest end of the day's sessions (dayEnd for open ones),
+ *   never by the day's end, which would miss the next day's part of a session across midnight.
+ *   A start key is at most its start_ts, so `key < latest end` keeps every interaction that
+ *   `start_ts < end` keeps. Orphan sessions are left out of both bounds: an old one still open
+ *   would widen the scan for nothing.
  * - The database sends one row per session: its distinct handled (media, subtype) pairs are
  *   aggregated into one string (see {@link decodeHandledPairs}). That is about five times fewer
  *   rows than one per pair, and the rows are what the client spends its time on.
@@ -85,7 +91,7 @@ pairs AS (
      AND f.tenant_key = :tenantKey
      AND f.customer_handle_count > 0
      AND f.start_date_time_key >= (SELECT MIN(start_date_time_key) FROM sessions WHERE known_resource IS NOT NULL)
-     AND f.start_date_time_key < :dayEnd
+     AND f.start_date_time_key < (SELECT MAX(COALESCE(end_ts, :dayEnd)) FROM sessions WHERE known_resource IS NOT NULL)
      AND f.start_ts >= x.start_ts
      AND f.start_ts < COALESCE(x.end_ts, :dayEnd)
 ),

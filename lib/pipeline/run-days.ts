@@ -8,13 +8,18 @@
  */
 import type { BdsConfig, LocalDate, TenantConfig } from '../config/types';
 import { ExitCode, describeError } from '../errors';
-import { aggregateDay, StagedInputsError, type AggregateResult } from '../aggregate/aggregate-period';
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { aggregateDay, aggregateMonthOnly, StagedInputsError } from '../aggregate/aggregate-period';
 import { extractDay } from '../extract/extract-day';
+import { billingFolder, manifestName } from '../files/period-writer';
 import type { Logger } from '../log/logger';
 import type { SourceName } from '../metrics/catalogue';
 import { acquireLock } from '../state/lock';
 import { writeRunRecord } from '../state/run-record';
+import { clearStaleMonth, markMonthStale, readStaleMonths } from '../state/stale-months';
 import { advanceWatermark, readWatermarks, setWatermark } from '../state/watermarks';
+import { compareDates, isLastDayOfMonth, lastDayOfMonth, monthOf } from '../time/calendar';
 import type { TransmitSummary } from '../transmit/transmit';
 import type { Target } from './targets';
 
@@ -84,36 +89,94 @@ export function exitCodeOf(days: readonly DayOutcome[], transmissions: readonly 
 }
 
 /**
- * Aggregates a day; when that fails because staged data of earlier days (a month's last day
- * reads the whole month) is missing or does not match its record, extracts exactly those days
- * again, every dataset of each, and aggregates once more. Only a run that extracts does this
- * (the aggregate handler alone reports the days instead). `onStage` follows what is being done,
- * so a failing re-extraction is reported as an extraction failure.
+ * Runs an aggregation; when that fails because staged data it reads (a month's rollup reads the
+ * whole month) is missing or does not match its record, extracts exactly those days again, every
+ * dataset of each, re-aggregates their daily files (the new staged data must be what the day's
+ * own files say too, not only what the month says), and runs the aggregation once more. Only a
+ * run that extracts does this (the aggregate handler alone reports the days instead). `onStage`
+ * follows what is being done, so a failing re-extraction is reported as an extraction failure.
  */
-async function aggregateRepairing(
+async function aggregateRepairing<T>(
   options: RunOptions,
   tenant: TenantConfig,
-  date: LocalDate,
+  day: LocalDate | undefined,
+  aggregate: () => Promise<T>,
   onStage: (stage: Stage) => void,
-): Promise<AggregateResult> {
+): Promise<T> {
   const { config, log } = options;
   try {
-    return await aggregateDay({ config, tenant, date, log });
+    return await aggregate();
   } catch (error) {
     if (!(error instanceof StagedInputsError) || options.stages.extract !== true) throw error;
     log.warn('staged data is missing or does not match its record; extracting those days again', {
       tenant: tenant.id,
-      day: date,
+      ...(day === undefined ? {} : { day }),
       stage: 'aggregate',
       days: error.dates,
       datasets: error.problems.map((p) => `${p.dataset} ${p.date} (${p.problem})`),
     });
     onStage('extract');
     // Whole days, not single datasets: a day's datasets are extracted together everywhere else too.
-    for (const day of error.dates) await extractDay({ config, tenant, date: day, log });
+    for (const repaired of error.dates) await extractDay({ config, tenant, date: repaired, log });
     onStage('aggregate');
+    for (const repaired of error.dates) {
+      // The day being aggregated is written by `aggregate` itself; a month's last day is never
+      // another day's input.
+      if (repaired !== day && !isLastDayOfMonth(repaired)) await aggregateDay({ config, tenant, date: repaired, log });
+    }
   }
-  return aggregateDay({ config, tenant, date, log });
+  return aggregate();
+}
+
+/**
+ * Whether a month has been rolled up already: its monthly manifest is on disk, or aggregation has
+ * passed its last day (the customer may have moved the files away). Aggregating one of its days
+ * again then makes its monthly files stale.
+ */
+async function monthRolledUp(config: BdsConfig, tenant: TenantConfig, month: string): Promise<boolean> {
+  const aggregated = (await readWatermarks(config.dataDir))[tenant.id]?.aggregate;
+  if (aggregated !== undefined && compareDates(aggregated, lastDayOfMonth(`${month}-01`)) >= 0) return true;
+  const period = { type: 'monthly', month } as const;
+  return access(join(billingFolder(config.dataDir, tenant.id, period), manifestName(tenant.id, period))).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Rebuilds every stale month of the tenant (lib/state/stale-months.ts), oldest first: those this
+ * run's days made stale and those an earlier run left. A month that cannot be rebuilt is a failed
+ * aggregation (outcome dated the month's last day) and stays marked for the next run.
+ */
+async function rebuildStaleMonths(options: RunOptions, tenant: TenantConfig, days: DayOutcome[]): Promise<void> {
+  const { config, log } = options;
+  let stale: string[];
+  try {
+    stale = await readStaleMonths(config.dataDir, tenant.id);
+  } catch (error) {
+    const message = describeError(error);
+    log.error('cannot read the stale months', { tenant: tenant.id, stage: 'aggregate', error: message });
+    days.push({ tenant: tenant.id, date: tenant.productionDate, ok: false, failedStage: 'aggregate', error: message, datasets: 0, rows: 0, files: 0 });
+    return;
+  }
+  for (const month of stale) {
+    let stage: Stage = 'aggregate';
+    try {
+      const monthly = await aggregateRepairing(
+        options,
+        tenant,
+        undefined,
+        () => aggregateMonthOnly({ config, tenant, month, log }),
+        (next) => (stage = next),
+      );
+      await clearStaleMonth(config.dataDir, tenant.id, month);
+      log.info('stale month rebuilt', { tenant: tenant.id, stage: 'aggregate', month, files: monthly.files.length });
+    } catch (error) {
+      const message = `the monthly files of ${month} are stale (a day of the month changed) and could not be rebuilt: ${describeError(error)}`;
+      log.error('month failed', { tenant: tenant.id, day: lastDayOfMonth(`${month}-01`), stage, month, error: message });
+      days.push({ tenant: tenant.id, date: lastDayOfMonth(`${month}-01`), ok: false, failedStage: stage, error: message, datasets: 0, rows: 0, files: 0 });
+    }
+  }
 }
 
 async function runTenantDays(
@@ -146,7 +209,13 @@ async function runTenantDays(
       }
       if (stages.aggregate) {
         stage = 'aggregate';
-        const result = await aggregateRepairing(options, tenant, date, (next) => (stage = next));
+        const month = monthOf(date);
+        // Marked before the day is written: a run that dies after writing it still leaves the
+        // month to be rebuilt by the next one.
+        if (!isLastDayOfMonth(date) && (await monthRolledUp(config, tenant, month))) await markMonthStale(config.dataDir, tenant.id, month);
+        const result = await aggregateRepairing(options, tenant, date, () => aggregateDay({ config, tenant, date, log }), (next) => (stage = next));
+        // The last day rebuilt the month from every day as they are now.
+        if (result.monthly !== undefined) await clearStaleMonth(config.dataDir, tenant.id, month);
         files = result.daily.files.length + (result.monthly?.files.length ?? 0);
         await advanceWatermark(config.dataDir, tenant, 'aggregate', date);
       }
@@ -156,9 +225,11 @@ async function runTenantDays(
       log.error('day failed', { tenant: tenant.id, day: date, stage, error: message });
       days.push({ tenant: tenant.id, date, ok: false, failedStage: stage, error: message, datasets, rows, files });
       for (const rest of target.dates.slice(i + 1)) skipped.push({ tenant: tenant.id, date: rest });
-      return;
+      break;
     }
   }
+  // Also after a failed day: the months made stale before it are rebuilt from the days as they are.
+  if (stages.aggregate) await rebuildStaleMonths(options, tenant, days);
 }
 
 async function transmitTenant(options: RunOptions, tenant: TenantConfig): Promise<TransmitOutcome> {

@@ -73,7 +73,7 @@ describe('GVP and voicemail metrics', () => {
   it('carries the voicemail codes and records the Config DB snapshot in the manifest', async () => {
     const text = await readFile(join(octFolder(), 'CNT_GLOBAL_PES_voicemail_boxes_GARN0042_vox_D20261031.csv'), 'utf8');
     expect(text.split('\n')[1]).toBe(
-      'GARN0042,Vox Ltd,vox,GLOBAL,voicemail_boxes,count,daily,2026-10-31,2026-10-31T00:00:00-04:00,2026-11-01T00:00:00-04:00,America/New_York,0,26,5,,,4',
+      `GARN0042,Vox Ltd,vox,GLOBAL,voicemail_boxes,count,daily,2026-10-31,2026-10-31T00:00:00-04:00,2026-11-01T00:00:00-04:00,America/New_York,0,26,5,,,${EXPECTED_MAILBOXES}`,
     );
     const manifest = JSON.parse(await readFile(join(octFolder(), 'manifest_vox_D20261031.json'), 'utf8')) as {
       inputs: { dataset: string; snapshotAt?: string; source: string }[];

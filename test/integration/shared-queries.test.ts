@@ -215,6 +215,61 @@ describe.each(DIALECTS)('shared queries on $name', (dialect) => {
           sessionRow(103, 'carol', 1003, 1006, 'VOICE', '2026-11-01T03:00:00Z', null, [['VOICE', 'CALLBACK']]),
         ]);
       });
+      it("looks for a closed session's interactions up to its end, past the day's end, and an open session's up to the day's end", async () => {
+        // Prepare: tenant 4, UTC. Three sessions from 22:00 on 10-30 to 02:00 on 10-31, with an
+        // outbound call at 01:00 (inside), at 02:00 (end_ts: outside) and at 21:59:59 (a
+        // second before start: outside); an open session from 22:00 with a call at 01:00.
+        const seats = databases[0];
+        if (seats === undefined) throw new Error('the seats database is missing');
+        const slot = (ts: number): number => Math.floor(ts / 900) * 900;
+        const start = t('2026-10-30T22:00:00Z');
+        const end = t('2026-10-31T02:00:00Z');
+        const lines = [`INSERT INTO tenant VALUES (4, 'window', 104);`];
+        const calls = [t('2026-10-31T01:00:00Z'), end, start - 1, t('2026-10-31T01:00:00Z')];
+        calls.forEach((at, i) => {
+          const resource = 401 + i;
+          const open = i === 3;
+          lines.push(
+            `INSERT INTO resource_ (resource_key, tenant_key, resource_type, resource_type_code, resource_name, resource_cfg_dbid, resource_cfg_type_id) VALUES (${resource}, 4, 'Agent', 'AGENT', 'w${i}', NULL, 3);`,
+            `INSERT INTO sm_res_session_fact VALUES (${4001 + i}, 4, 1, ${resource}, ${slot(start)}, ${open ? slot(t('2025-12-31T00:00:00Z')) : slot(end)}, ${start}, ${open ? 'NULL' : end}, ${open ? 'NULL' : end - start}, ${open ? 1 : 0});`,
+            `INSERT INTO interaction_resource_fact VALUES (${4101 + i}, ${4201 + i}, 4, ${resource}, 1, 2, ${slot(at)}, ${at}, ${at + 60}, 1, 1);`,
+          );
+        });
+        await seats.exec(lines.join('\n'));
+        const handledOn = async (date: string): Promise<unknown[]> => {
+          const day = dayBounds(date, 'UTC');
+          const rows = await collect(gimSessionRows(gim, { tenantKey: 4, dayStart: day.start, dayEnd: day.end }));
+          return rows.map((row) => [row[0], row[7]]);
+        };
+
+        // Act
+        let on30: unknown[];
+        let on31: unknown[];
+        try {
+          on30 = await handledOn('2026-10-30');
+          on31 = await handledOn('2026-10-31');
+        } finally {
+          await seats.exec(
+            ['interaction_resource_fact', 'sm_res_session_fact', 'resource_', 'tenant'].map((table) => `DELETE FROM ${table} WHERE tenant_key = 4;`).join('\n'),
+          );
+        }
+
+        // Assess
+        const outbound = JSON.stringify([['VOICE', 'OUTBOUNDCONTACT']]);
+        expect(on30).toEqual([
+          [401, outbound],
+          [402, '[]'],
+          [403, '[]'],
+          [404, '[]'],
+        ]);
+        expect(on31).toEqual([
+          [401, outbound],
+          [402, '[]'],
+          [403, '[]'],
+          [404, outbound],
+        ]);
+      });
+
       it('carries codes with separators, NULL subtypes and repeated pairs through the aggregated list, and counts sessions without a resource_ row', async () => {
         // Prepare: tenant 3 in the seats database, with media and subtype codes that contain the
         // list's separators and escape character, a subtype code that is NULL, a type key with no
@@ -301,10 +356,12 @@ describe.each(DIALECTS)('shared queries on $name', (dialect) => {
         // Act
         const rows = await collect(cfgVoicemailRows(voxConfig, { tenantDbid: VOX_TENANT_DBID }));
 
-        // Assess: DN 1, disabled DN 2, Agent Login 11, Agent Group 21; every decoy left out.
+        // Assess: DN 1, disabled DN 2, DN 12 (a number between whitespace), Agent Login 11,
+        // Agent Group 21; every decoy left out, the whitespace-only values among them.
         expect(rows).toEqual([
           [2, 1],
           [2, 2],
+          [2, 12],
           [5, 21],
           [15, 11],
         ]);

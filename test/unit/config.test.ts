@@ -8,6 +8,8 @@ import { ConfigError } from '../../lib/config/errors';
 import type { ConfigProblem } from '../../lib/config/errors';
 import { loadConfig, parseConfig } from '../../lib/config/load';
 import type { BdsConfig } from '../../lib/config/types';
+import { buildPlacement } from '../../lib/aggregate/placement';
+import { shadowedSwitchWarnings } from '../../lib/cli/check';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/config/valid.yaml', import.meta.url));
 const FIXTURE_ENV: NodeJS.ProcessEnv = {
@@ -692,7 +694,7 @@ describe('parseConfig: uniqueness and the default location', () => {
     expect(messageAt(problems, 'tenants[1].id')).toMatch(/^duplicate tenant id "ACME" \(already used by tenants\[0\]/);
   });
 
-  it('rejects duplicate region codes, location codes and switches within a tenant', () => {
+  it('rejects duplicate region codes and location codes within a tenant, and accepts a switch listed twice', () => {
     // Prepare
     const doc = variant([
       ['tenants', 0, 'regions'],
@@ -710,9 +712,30 @@ describe('parseConfig: uniqueness and the default location', () => {
     expect(messageAt(problems, 'tenants[0].regions[1].locations[0].code')).toMatch(
       /^duplicate location code "NYC" in this tenant \(already used by tenants\[0\]\.regions\[0\]\.locations\[1\]/,
     );
-    expect(messageAt(problems, 'tenants[0].regions[1].locations[0].switches[0]')).toMatch(
-      /^switch "SIP_1" is already listed at tenants\[0\]\.regions\[0\]\.locations\[1\]\.switches\[0\]/,
-    );
+    // metrics.md: the first location in configuration order that lists the switch wins.
+    expect(problems.filter((p) => p.path.includes('switches'))).toEqual([]);
+  });
+
+  it('places the agents of a switch listed by two locations in the first one, and bds check warns of the second', () => {
+    // Prepare
+    const doc = variant([['sources', 'config'], { client: 'pg', connectionString: 'postgres://cfg.example/cfg' }]);
+    const tenants = doc.tenants as Record<string, unknown>[];
+    (tenants[0] as Record<string, unknown>).regions = [
+      { code: 'US', locations: [{ code: 'MAIN', switches: [] }, { code: 'NYC', switches: ['SIP_1', 'SIP_2'] }] },
+      { code: 'EU', locations: [{ code: 'BER', switches: ['SIP_1', 'SIP_3'] }] },
+    ];
+
+    // Act
+    const config = parseJson(doc);
+    const tenant = config.tenants[0];
+    if (tenant === undefined) throw new Error('one tenant expected');
+    const placement = buildPlacement(tenant, new Map([[1, ['SIP_1']], [2, ['SIP_3']], [3, ['SIP_3', 'SIP_1']]]));
+
+    // Assess: SIP_1 is NYC's (US) first; an agent on SIP_3 alone is BER's; one on both is US's.
+    expect([1, 2, 3].map((person) => placement.regions[placement.regionOf(person)])).toEqual(['US', 'EU', 'US']);
+    expect(shadowedSwitchWarnings(config)).toEqual([
+      `tenant ${tenant.id}: switch "SIP_1" is listed by US/NYC and EU/BER; its agents are placed in US/NYC (the first in configuration order), never through it in EU/BER`,
+    ]);
   });
 
   it('requires exactly one location without switches, and says how many it found', () => {

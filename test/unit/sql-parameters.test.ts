@@ -17,7 +17,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { BdsConfig, SourceConfig, TenantConfig } from '../../lib/config/types';
-import { CFG_AGENT_SWITCHES_QUERY, CFG_VOICEMAIL_QUERY } from '../../lib/extract/cfg';
+import { CFG_AGENT_SWITCHES_QUERY, CFG_VOICEMAIL_QUERY, WHITESPACE } from '../../lib/extract/cfg';
 import { datasetsFor } from '../../lib/extract/datasets';
 import { GIM_SESSIONS_QUERY } from '../../lib/extract/gim';
 import { GVP_CALLS_QUERY, GVP_MEDIA_SESSIONS_QUERY } from '../../lib/extract/gvp';
@@ -30,7 +30,7 @@ import { dayBounds } from '../../lib/time/calendar';
 const BUILT_IN: readonly [SqlQuery, readonly string[]][] = [
   [GIM_SESSIONS_QUERY, ['tenantKey', 'dayEnd', 'dayStart']],
   [CFG_AGENT_SWITCHES_QUERY, ['tenantDbid']],
-  [CFG_VOICEMAIL_QUERY, ['tenantDbid']],
+  [CFG_VOICEMAIL_QUERY, ['tenantDbid', 'whitespace', 'spaces']],
   [GVP_CALLS_QUERY, ['tenantDbid', 'dayEnd', 'dayStart']],
   [GVP_MEDIA_SESSIONS_QUERY, ['tenantDbid', 'dayEnd', 'dayStart']],
 ];
@@ -173,6 +173,7 @@ describe('every dataset sends its values as parameters', () => {
     }
     expect(log[0]?.params).toEqual({ tenantKey: TENANT_KEY, dayStart: day.start, dayEnd: day.end });
     expect(log[1]?.params).toEqual({ tenantDbid: TENANT_DBID });
+    expect(log[2]?.params).toEqual({ tenantDbid: TENANT_DBID, whitespace: WHITESPACE, spaces: ' '.repeat(WHITESPACE.length) });
     // Custom GVP queries get the same named parameters, and only those.
     expect(log[5]?.params).toEqual({
       tenantDbid: TENANT_DBID,
