@@ -17,7 +17,7 @@
  * timestamp columns (not text).
  */
 import type { BdsConfig, LocalDate, TenantConfig } from '../lib/config/types';
-import { CFG_VOICEMAIL_QUERY } from '../lib/extract/cfg';
+import { CFG_VOICEMAIL_QUERY, WHITESPACE } from '../lib/extract/cfg';
 import { GIM_SESSIONS_QUERY } from '../lib/extract/gim';
 import { GVP_CALLS_QUERY, GVP_MEDIA_SESSIONS_QUERY, gvpParameters } from '../lib/extract/gvp';
 import { GLOBAL_REGION } from '../lib/files/period-writer';
@@ -89,7 +89,7 @@ export function extractionSql(config: BdsConfig, tenant: TenantConfig, date: Loc
   const day = dayBounds(date, tenant.timezone);
   const gvp = gvpParameters(tenant.cfgTenantDbid, day.start, day.end);
   const out = [{ dataset: 'gim_sessions', sql: gimSessionsSql(tenant, date) }];
-  out.push({ dataset: 'cfg_voicemail', sql: inlineParameters(CFG_VOICEMAIL_QUERY.text, { tenantDbid: tenant.cfgTenantDbid }).trim() });
+  out.push({ dataset: 'cfg_voicemail', sql: inlineParameters(CFG_VOICEMAIL_QUERY.text, { tenantDbid: tenant.cfgTenantDbid, whitespace: WHITESPACE, spaces: ' '.repeat(WHITESPACE.length) }).trim() });
   for (const region of tenant.regions) {
     const source = region.gvp ?? config.sources.gvp;
     out.push({
@@ -253,7 +253,7 @@ SELECT d.metric, g.region, v.measure, v.value
 export function voicemailSql(config: BdsConfig, tenant: TenantConfig): string | undefined {
   const metrics = resolveMetrics(config, tenant).filter((m) => m.family === 'voicemail');
   if (metrics.length === 0) return undefined;
-  const query = inlineParameters(CFG_VOICEMAIL_QUERY.text, { tenantDbid: tenant.cfgTenantDbid });
+  const query = inlineParameters(CFG_VOICEMAIL_QUERY.text, { tenantDbid: tenant.cfgTenantDbid, whitespace: WHITESPACE, spaces: ' '.repeat(WHITESPACE.length) });
   const counted = metrics.map((m) => `SELECT ${sqlString(m.key)} AS metric, ${sqlString(GLOBAL_REGION)} AS region, 'count' AS measure, (SELECT n FROM boxes) AS value`);
   return `
 WITH boxes AS (SELECT COUNT(*) AS n FROM (${query}) objects)

@@ -245,7 +245,7 @@ export async function aggregateDay(options: AggregateOptions): Promise<Aggregate
 
 /**
  * Rebuilds a month's files on their own, for a month whose days changed after it was rolled up
- * (see lib/state/stale-months.ts). The month must have ended: its last day was processed before.
+ * (see lib/state/period-marks.ts). The month must have ended: its last day was processed before.
  */
 export async function aggregateMonthOnly(options: Omit<AggregateOptions, 'date'> & { readonly month: string }): Promise<Manifest> {
   const { config, tenant, month, log } = options;

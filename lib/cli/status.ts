@@ -1,7 +1,7 @@
 /** What `bds status` reports: per tenant, watermarks, days due and deliveries; the last run. */
 import type { BdsConfig, LocalDate } from '../config/types';
 import { readRunRecord, type RunRecord } from '../state/run-record';
-import { readStaleMonths } from '../state/stale-months';
+import { readMarks } from '../state/period-marks';
 import { nextDay, readWatermarks, type StageName } from '../state/watermarks';
 import { deliveryStatus, type DestinationStatus } from '../transmit/status';
 import { compareDates, eachDay, lastEndedDay } from '../time/calendar';
@@ -17,6 +17,8 @@ export interface TenantStatus {
   readonly destinations: readonly DestinationStatus[];
   /** Months whose monthly files are older than one of their days and wait to be rebuilt. */
   readonly staleMonths: readonly string[];
+  /** Periods whose files `verify: true` found different from the sources: not transmitted. */
+  readonly heldPeriods: readonly string[];
   readonly problems: readonly string[];
 }
 
@@ -30,10 +32,15 @@ export async function collectStatus(config: BdsConfig, nowSeconds: number): Prom
   const watermarks = await readWatermarks(config.dataDir);
   const deliveries = await deliveryStatus(config);
   const stale = new Map<string, string[]>();
-  for (const tenant of config.tenants) stale.set(tenant.id, await readStaleMonths(config.dataDir, tenant.id));
+  const held = new Map<string, string[]>();
+  for (const tenant of config.tenants) {
+    stale.set(tenant.id, await readMarks(config.dataDir, 'stale-months', tenant.id));
+    held.set(tenant.id, await readMarks(config.dataDir, 'held', tenant.id));
+  }
   const tenants = config.tenants.map((tenant): TenantStatus => {
     const own = watermarks[tenant.id] ?? {};
     const staleMonths = stale.get(tenant.id) ?? [];
+    const heldPeriods = held.get(tenant.id) ?? [];
     const last = lastEndedDay(nowSeconds, tenant.timezone, config.processingDelaySeconds);
     const from = nextDay(tenant, own.aggregate);
     const delivery = deliveries.find((d) => d.tenant === tenant.id);
@@ -45,8 +52,12 @@ export async function collectStatus(config: BdsConfig, nowSeconds: number): Prom
       files: delivery?.files ?? 0,
       destinations: delivery?.destinations ?? [],
       staleMonths,
+      heldPeriods,
       problems: [
         ...staleMonths.map((m) => `monthly files of ${m} are stale (a day of the month was processed again); the next run rebuilds them`),
+        ...heldPeriods.map(
+          (p) => `files of ${p} differ from the values recomputed in the sources (verify); held, not transmitted until the period is processed again and verifies`,
+        ),
         ...(delivery?.problems ?? []),
       ],
     };

@@ -538,6 +538,7 @@ function resolve(parsed: ParsedConfig, configPath: string): BdsConfig {
     dataDir: path.resolve(folder, parsed.dataDir ?? DEFAULT_DATA_DIR),
     processingDelaySeconds: parsed.processingDelay ?? DEFAULT_PROCESSING_DELAY_SECONDS,
     scheduler: { timezone: parsed.scheduler?.timezone ?? DEFAULT_SCHEDULER_TIMEZONE },
+    verify: parsed.verify ?? false,
     ...(parsed.dispatch === undefined ? {} : { dispatch: parsed.dispatch }),
     ...(parsed.files === undefined
       ? {}

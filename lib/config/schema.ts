@@ -431,6 +431,8 @@ export const configSchema = z.strictObject({
   catalogue: z.record(z.string(), overrideSchema).optional(),
   // The local scheduler's zone for the cron expressions of serverless.yml.
   scheduler: z.strictObject({ timezone: timezone.optional() }).optional(),
+  // Recompute every value of each processed day in the source databases and compare (bds verify).
+  verify: z.boolean().optional(),
   // How the dispatcher runs tenants: in-process, or one Lambda worker invocation per tenant.
   dispatch: z
     .strictObject({

@@ -128,6 +128,11 @@ export interface BdsConfig {
   readonly transmit?: TransmitConfig;
   /** The local scheduler (`bds scheduler`): the IANA zone its cron expressions are read in (default UTC). */
   readonly scheduler: { readonly timezone: string };
+  /**
+   * `verify`: after each day's aggregation, recompute its values (and its month's, on a last
+   * day) in the source databases and fail the day's aggregation on any difference (default false).
+   */
+  readonly verify: boolean;
   /** How the dispatcher runs tenants; absent: in-process. */
   readonly dispatch?: DispatchConfig;
   /** Present when the file sets `files`; absent: 0o640 files, 0o750 folders. */

@@ -17,7 +17,7 @@ import type { Logger } from '../log/logger';
 import type { SourceName } from '../metrics/catalogue';
 import { acquireLock } from '../state/lock';
 import { writeRunRecord } from '../state/run-record';
-import { clearStaleMonth, markMonthStale, readStaleMonths } from '../state/stale-months';
+import { addMark, clearMark, readMarks } from '../state/period-marks';
 import { advanceWatermark, readWatermarks, setWatermark } from '../state/watermarks';
 import { compareDates, isLastDayOfMonth, lastDayOfMonth, monthOf } from '../time/calendar';
 import type { TransmitSummary } from '../transmit/transmit';
@@ -144,7 +144,7 @@ async function monthRolledUp(config: BdsConfig, tenant: TenantConfig, month: str
 }
 
 /**
- * Rebuilds every stale month of the tenant (lib/state/stale-months.ts), oldest first: those this
+ * Rebuilds every stale month of the tenant (lib/state/period-marks.ts), oldest first: those this
  * run's days made stale and those an earlier run left. A month that cannot be rebuilt is a failed
  * aggregation (outcome dated the month's last day) and stays marked for the next run.
  */
@@ -152,7 +152,7 @@ async function rebuildStaleMonths(options: RunOptions, tenant: TenantConfig, day
   const { config, log } = options;
   let stale: string[];
   try {
-    stale = await readStaleMonths(config.dataDir, tenant.id);
+    stale = await readMarks(config.dataDir, 'stale-months', tenant.id);
   } catch (error) {
     const message = describeError(error);
     log.error('cannot read the stale months', { tenant: tenant.id, stage: 'aggregate', error: message });
@@ -169,7 +169,7 @@ async function rebuildStaleMonths(options: RunOptions, tenant: TenantConfig, day
         () => aggregateMonthOnly({ config, tenant, month, log }),
         (next) => (stage = next),
       );
-      await clearStaleMonth(config.dataDir, tenant.id, month);
+      await clearMark(config.dataDir, 'stale-months', tenant.id, month);
       log.info('stale month rebuilt', { tenant: tenant.id, stage: 'aggregate', month, files: monthly.files.length });
     } catch (error) {
       const message = `the monthly files of ${month} are stale (a day of the month changed) and could not be rebuilt: ${describeError(error)}`;
@@ -212,10 +212,10 @@ async function runTenantDays(
         const month = monthOf(date);
         // Marked before the day is written: a run that dies after writing it still leaves the
         // month to be rebuilt by the next one.
-        if (!isLastDayOfMonth(date) && (await monthRolledUp(config, tenant, month))) await markMonthStale(config.dataDir, tenant.id, month);
+        if (!isLastDayOfMonth(date) && (await monthRolledUp(config, tenant, month))) await addMark(config.dataDir, 'stale-months', tenant.id, month);
         const result = await aggregateRepairing(options, tenant, date, () => aggregateDay({ config, tenant, date, log }), (next) => (stage = next));
         // The last day rebuilt the month from every day as they are now.
-        if (result.monthly !== undefined) await clearStaleMonth(config.dataDir, tenant.id, month);
+        if (result.monthly !== undefined) await clearMark(config.dataDir, 'stale-months', tenant.id, month);
         files = result.daily.files.length + (result.monthly?.files.length ?? 0);
         await advanceWatermark(config.dataDir, tenant, 'aggregate', date);
       }

@@ -27,6 +27,7 @@ import { digestFile } from '../files/digest';
 import { CopyDestination, copyDestinationId, errorCode } from './copy-to';
 import { DeliveryError, LedgerError, ManifestError, S3RequestError, SourceFileError } from './errors';
 import { Ledger } from './ledger';
+import { readMarks } from '../state/period-marks';
 import { faultPoint } from '../faults';
 import { S3Destination, s3DestinationId, type S3DestinationOptions } from './s3';
 
@@ -420,7 +421,17 @@ export async function transmitPending(options: TransmitOptions): Promise<Transmi
     const down = new Map<string, string>();
 
     for (const tenant of tenants) {
-      const listing = await listBillingFiles(config.dataDir, tenant.id, options.periods);
+      const listed = await listBillingFiles(config.dataDir, tenant.id, options.periods);
+      // Files that verification found wrong are never sent (see lib/state/period-marks.ts).
+      const held = new Set(await readMarks(config.dataDir, 'held', tenant.id));
+      const listing = { ...listed, files: listed.files.filter((f) => !held.has(f.period)) };
+      if (listing.files.length < listed.files.length) {
+        log.warn('billing files held by verification are not transmitted', {
+          tenant: tenant.id,
+          periods: [...held],
+          files: listed.files.length - listing.files.length,
+        });
+      }
       for (const problem of listing.problems) {
         problems.push({ tenant: tenant.id, ...problem });
         log.error('cannot read billing files; they are not transmitted', { tenant: tenant.id, path: problem.path, error: problem.error });

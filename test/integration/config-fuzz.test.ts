@@ -80,7 +80,6 @@ const MUTATIONS: readonly CliMutation[] = [
   at('no tenants at all', ['tenants'], [], 'tenants'),
   at('an empty metric list', ['tenants', 1, 'metrics'], [], 'tenants[1].metrics'),
   at('a duplicate tenant id (case ignored)', ['tenants', 1, 'id'], 'ACME', 'tenants[1].id'),
-  at('a switch in two locations', ['tenants', 0, 'regions', 1, 'locations', 0, 'switches', 0], 'SIP_NYC', 'tenants[0].regions[1].locations[0].switches[0]'),
   at('a tenant key of the wrong type', ['tenants', 0, 'gimTenantKey'], 'one', 'tenants[0].gimTenantKey'),
   at('a mapping where a list belongs', ['tenants', 0, 'metrics'], { seats_chat: true }, 'tenants[0].metrics'),
   at('an unknown key', ['tenants', 0, 'timezon'], 'UTC', 'tenants[0].timezon'),

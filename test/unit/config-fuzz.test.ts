@@ -226,8 +226,7 @@ function systematic(): Mutation[] {
   out.push(mutation('duplicate tenant id', setAt(['tenants', 1, 'id'], 'ACME'), ['tenants', 1, 'id']));
   out.push(mutation('duplicate region code', setAt(['tenants', 0, 'regions', 1, 'code'], 'us'), ['tenants', 0, 'regions', 1, 'code']));
   out.push(mutation('duplicate location code', setAt(['tenants', 0, 'regions', 1, 'locations', 0, 'code'], 'nyc'), ['tenants', 0, 'regions', 1, 'locations', 0, 'code']));
-  out.push(mutation('duplicate switch', setAt(['tenants', 0, 'regions', 1, 'locations', 0, 'switches', 1], 'SIP_NYC'), ['tenants', 0, 'regions', 1, 'locations', 0, 'switches', 1]));
-  out.push(mutation('duplicate switch in one location', setAt(['tenants', 0, 'regions', 1, 'locations', 0, 'switches', 1], 'SIP_PAR'), ['tenants', 0, 'regions', 1, 'locations', 0, 'switches', 1]));
+  // A switch listed twice is valid (the first location that lists it wins): not a mutation.
   out.push(mutation('duplicate metric', setAt(['tenants', 0, 'metrics', 2], 'seats_inbound_voice'), ['tenants', 0, 'metrics', 2]));
   // Structure: a second default location, none at all, a source given two ways.
   out.push(mutation('two default locations', setAt(['tenants', 0, 'regions', 0, 'locations', 0, 'switches'], []), ['tenants', 0, 'regions']));

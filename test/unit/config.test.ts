@@ -125,6 +125,7 @@ describe('loadConfig: the complete example', () => {
       dataDir: path.join(folder, 'bds-data'),
       processingDelaySeconds: 7200,
       scheduler: { timezone: 'UTC' },
+      verify: false,
       sources: {
         gim: {
           client: 'pg',
