@@ -22,4 +22,6 @@ export interface LockInfo {
   readonly host: string;
   readonly command: string;
   readonly startedAt: string;
+  /** The holder's boot id and start time (Linux), so that a reused PID is not taken for it. */
+  readonly identity?: { readonly bootId: string; readonly startTicks: string };
 }

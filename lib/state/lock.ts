@@ -1,14 +1,18 @@
 /**
  * One worker per data directory: a lock file in `state/` created exclusively. A lock whose
- * holder is a dead process on this host is taken over. The lock is re-entrant within one
- * process, so the scheduler (which holds it for its lifetime) can run handlers that take it too.
+ * holder is a dead process on this host is taken over; so is a lock that cannot be read, and one
+ * whose PID now belongs to another process (the PID reused after a reboot: the lock records the
+ * holder's boot id and start time). The lock appears with its content or not at all: it is
+ * written under a temporary name and hard-linked into place, which fails if a lock exists. The
+ * lock is re-entrant within one process, so the scheduler (which holds it for its lifetime) can
+ * run handlers that take it too.
  */
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { link, open, readFile, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ensureDir, FILE_MODE } from '../files/atomic';
-import { isProcessAlive } from '../process-alive';
+import { ensureDir, FILE_MODE, temporaryPathFor } from '../files/atomic';
+import { isSameProcessAlive, processIdentity } from '../process-alive';
 import { LockHeldError, StateError, type LockInfo } from './errors';
 
 export interface LockHandle {
@@ -26,31 +30,66 @@ export function lockPath(dataDir: string, tenant?: string): string {
 }
 
 
+const UNREADABLE = 'unreadable lock file';
+
+function unreadable(): LockInfo {
+  // pid -1 is never alive (lib/process-alive.ts): the lock is stale and taken over.
+  return { pid: -1, host: hostname(), command: UNREADABLE, startedAt: '' };
+}
+
+function identityOf(value: unknown): LockInfo['identity'] {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { bootId, startTicks } = value as Record<string, unknown>;
+  return typeof bootId === 'string' && typeof startTicks === 'string' ? { bootId, startTicks } : undefined;
+}
+
 async function readHolder(path: string): Promise<LockInfo | undefined> {
+  let text: string;
   try {
-    const info = JSON.parse(await readFile(path, 'utf8')) as Partial<LockInfo>;
-    if (typeof info.pid !== 'number' || typeof info.host !== 'string') return undefined;
-    return { pid: info.pid, host: info.host, command: String(info.command ?? ''), startedAt: String(info.startedAt ?? '') };
+    text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    // A lock file cut short by a crash while being written is treated as stale.
-    return { pid: -1, host: hostname(), command: 'unreadable lock file', startedAt: '' };
+    return unreadable();
+  }
+  try {
+    const info = JSON.parse(text) as Record<string, unknown>;
+    if (typeof info.pid !== 'number' || !Number.isSafeInteger(info.pid) || info.pid <= 0 || typeof info.host !== 'string') return unreadable();
+    const identity = identityOf(info.identity);
+    return {
+      pid: info.pid,
+      host: info.host,
+      command: String(info.command ?? ''),
+      startedAt: String(info.startedAt ?? ''),
+      ...(identity === undefined ? {} : { identity }),
+    };
+  } catch {
+    // Empty or garbage (a lock written by hand, a disk fault): nobody can be holding it.
+    return unreadable();
   }
 }
 
+function isHolderAlive(holder: LockInfo): boolean {
+  return holder.host !== hostname() || isSameProcessAlive(holder.pid, holder.identity);
+}
+
 async function tryCreate(path: string, info: LockInfo): Promise<boolean> {
+  const temporary = temporaryPathFor(path);
   try {
-    const handle = await open(path, 'wx', FILE_MODE);
+    const handle = await open(temporary, 'wx', FILE_MODE);
     try {
       await handle.writeFile(JSON.stringify(info) + '\n');
       await handle.sync();
     } finally {
       await handle.close();
     }
+    // link() creates the name exclusively, with the content already complete.
+    await link(temporary, path);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw new StateError(`cannot create the lock ${path}: ${(error as Error).message}`, { cause: error });
+  } finally {
+    await rm(temporary, { force: true });
   }
 }
 
@@ -77,7 +116,14 @@ export async function acquireLock(dataDir: string, command: string, tenant?: str
     return release();
   }
   await ensureDir(join(dataDir, 'state'));
-  const info: LockInfo = { pid: process.pid, host: hostname(), command, startedAt: new Date().toISOString() };
+  const identity = processIdentity(process.pid);
+  const info: LockInfo = {
+    pid: process.pid,
+    host: hostname(),
+    command,
+    startedAt: new Date().toISOString(),
+    ...(identity === undefined ? {} : { identity }),
+  };
   for (let attempt = 0; attempt < 3; attempt += 1) {
     if (await tryCreate(path, info)) {
       held.set(path, { count: 1, info });
@@ -85,7 +131,7 @@ export async function acquireLock(dataDir: string, command: string, tenant?: str
     }
     const holder = await readHolder(path);
     if (holder === undefined) continue; // released in between: try again
-    if (holder.host !== hostname() || isProcessAlive(holder.pid)) throw new LockHeldError(holder, path);
+    if (isHolderAlive(holder)) throw new LockHeldError(holder, path);
     // The holder died: move its lock aside (only one of several takers can rename it), then
     // check that what was moved is the dead holder's, not a lock a faster taker just created.
     const aside = `${path}.stale-${randomBytes(4).toString('hex')}`;
@@ -95,7 +141,7 @@ export async function acquireLock(dataDir: string, command: string, tenant?: str
       continue;
     }
     const moved = await readHolder(aside);
-    if (moved !== undefined && moved.pid !== holder.pid && isProcessAlive(moved.pid)) {
+    if (moved !== undefined && moved.pid !== holder.pid && isHolderAlive(moved)) {
       await rename(aside, path).catch(() => undefined);
       throw new LockHeldError(moved, path);
     }
