@@ -35,5 +35,7 @@ export function describeError(error: unknown): string {
       break;
     }
   }
-  return parts.filter((p, i) => p.length > 0 && parts.indexOf(p) === i).join(': ');
+  // A wrapper often quotes its cause already ("cannot connect to gim: connect ECONNREFUSED ..."):
+  // a cause whose message an outer one contains adds nothing but a repetition.
+  return parts.filter((p, i) => p.length > 0 && !parts.slice(0, i).some((outer) => outer.includes(p))).join(': ');
 }

@@ -29,6 +29,14 @@ describe('the bds executable', () => {
     expect(limit).toBeLessThan(320 * 1024 * 1024);
   });
 
+  it('ends quietly with its exit code when the reader of its output goes away (`bds help | true`)', async () => {
+    // Act: `true` exits at once, so every write of bds meets a closed pipe (EPIPE).
+    const { stdout } = await run('bash', ['-c', `set -o pipefail; "${process.execPath}" "${BDS_BIN}" help 2>"$1" | true; echo "exit=$?"; cat "$1"`, 'sh', `${process.env.TMPDIR ?? '/tmp'}/bds-epipe-${process.pid}.err`]);
+
+    // Assess
+    expect(stdout).toMatch(/^exit=0\n$/);
+  });
+
   it('passes the same heap settings in npm start', async () => {
     const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts.start).toBe(`node ${HEAP_FLAGS} bin/bds.mjs scheduler`);
