@@ -17,7 +17,7 @@ import { digestFile, DigestPassThrough } from '../files/digest';
 import { isProcessAlive } from '../process-alive';
 import type { Logger } from '../log/logger';
 import { faultPoint } from '../faults';
-import { SourceFileError, VerificationError } from './errors';
+import { DeliveryError, SourceFileError, VerificationError } from './errors';
 import type { BillingFileRef, DeliveryOutcome, Destination } from './transmit';
 
 /** The `code` of a Node.js system error (`ENOENT`, `EACCES`, ...), if it has one. */
@@ -106,6 +106,7 @@ export class CopyDestination implements Destination {
    *   share is away) propagate for the caller to retry.
    */
   async deliver(file: BillingFileRef): Promise<DeliveryOutcome> {
+    await this.requireRoot(file);
     const target = copyTargetPath(this.root, file);
     const alreadyThere = await holds(target, file.sha256, file.bytes);
     if (!alreadyThere) {
@@ -124,6 +125,23 @@ export class CopyDestination implements Destination {
       await verifyCopy(sideTarget, sideSha256, sideBytes);
     }
     return { target, sent: !alreadyThere };
+  }
+
+  /**
+   * The configured folder must exist already: it is never created. A missing root is usually a
+   * share that is not mounted, and creating it would put the copies on the local disk, where
+   * nobody looks, and record them as delivered.
+   */
+  private async requireRoot(file: BillingFileRef): Promise<void> {
+    let isDirectory: boolean;
+    try {
+      isDirectory = (await stat(this.root)).isDirectory();
+    } catch (error) {
+      throw new DeliveryError(this.id, file.file, `the copyTo folder ${this.root} cannot be reached (${errorCode(error) ?? 'error'}); is the share mounted? It is never created by bds`, {
+        cause: error,
+      });
+    }
+    if (!isDirectory) throw new DeliveryError(this.id, file.file, `the copyTo folder ${this.root} is not a folder`);
   }
 
   private async copyBillingFile(file: BillingFileRef, target: string): Promise<void> {

@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBds } from '../helpers/cli';
@@ -100,6 +100,7 @@ async function createSite(name: string): Promise<Site> {
   const copyDir = join(work, id, 'copy');
   const prefix = `crash/${id}`;
   const config = join(work, `${id}.yaml`);
+  await mkdir(copyDir, { recursive: true });
   await writeFile(
     config,
     seatsFixtureConfig(dataDir) +

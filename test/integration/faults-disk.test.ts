@@ -76,6 +76,7 @@ async function createSite(name: string, options: { root?: string; copyTo?: boole
   const dataDir = join(base, 'data');
   const copyDir = join(base, 'copy');
   const config = join(work, `${sites}-${name}.yaml`);
+  if (options.copyTo === true) await mkdir(copyDir, { recursive: true });
   await writeFile(config, seatsFixtureConfig(dataDir) + (options.copyTo === true ? `transmit:\n  copyTo: [${JSON.stringify(copyDir)}]\n` : ''));
   return { dataDir, copyDir, env: { TEST_DB_URL: db.url, BDS_CONFIG: config, BDS_NOW: NOW } };
 }

@@ -7,7 +7,7 @@
  * measured is BDS's own choice. Also: `bds check` warns about a configuration file every user can
  * read.
  */
-import { chmodSync, lstatSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,10 +59,15 @@ describe('file permissions', () => {
   });
 
   /** Writes a configuration for `name`, runs one day with a copyTo destination, returns its folders. */
-  async function runWith(name: string, files: string): Promise<{ dataDir: string; copyDir: string; code: number | null; stderr: string }> {
+  async function runWith(name: string, files: string, copyRootMode?: number): Promise<{ dataDir: string; copyDir: string; code: number | null; stderr: string }> {
     const dataDir = path.join(work, name, 'data');
     const copyDir = path.join(work, name, 'copies');
     const config = path.join(work, `${name}.yaml`);
+    // The operator's copyTo folder exists (bds never creates one), with the folders' mode.
+    if (copyRootMode !== undefined) {
+      mkdirSync(copyDir, { recursive: true });
+      chmodSync(copyDir, copyRootMode);
+    }
     writeFileSync(config, `${seatsFixtureConfig(dataDir)}transmit:\n  copyTo: [${copyDir}]\n${files}`, { mode: 0o600 });
     const result = await runBds(['run', '--date', '2026-10-30', '--tenant', 'acme', '--config', config], {
       env: { TEST_DB_URL: db.url, BDS_NOW: NOW },
@@ -72,7 +77,7 @@ describe('file permissions', () => {
 
   it('creates every file 0640 and every folder 0750 by default', async () => {
     // Act
-    const run = await runWith('default', '');
+    const run = await runWith('default', '', 0o750);
 
     // Assess
     expect(run.code, run.stderr).toBe(0);
@@ -91,7 +96,7 @@ describe('file permissions', () => {
 
   it('uses files.mode and files.dirMode when the configuration sets them', async () => {
     // Act
-    const run = await runWith('configured', 'files:\n  mode: "0600"\n  dirMode: "0700"\n');
+    const run = await runWith('configured', 'files:\n  mode: "0600"\n  dirMode: "0700"\n', 0o700);
 
     // Assess
     expect(run.code, run.stderr).toBe(0);

@@ -71,6 +71,8 @@ async function createSite(options: { copyTo?: number; bucket?: string; secretAcc
   sites += 1;
   const prefix = `premise/GARN0042/site${sites}`;
   const copyTo = Array.from({ length: options.copyTo ?? 0 }, (_, i) => join(dir, `copy${i + 1}`));
+  // An operator's copyTo folders exist (bds never creates one: see the test of a missing one).
+  for (const root of copyTo) await mkdir(root);
   const yaml = `
 customer: { garn: GARN0042, name: Acme Corp }
 dataDir: ./data
@@ -412,6 +414,33 @@ describe('copyTo folders', () => {
     expect(second.destinations.flatMap((d) => [...d.delivered, ...d.skippedAlreadyThere])).toEqual([]);
     expect(summaryFor(third, 'acme', `copy:${site.copyTo[1] ?? ''}`).skippedAlreadyThere).toEqual(expected.map((e) => e.file).sort());
     expect(third.destinations.flatMap((d) => d.delivered)).toEqual([]);
+  });
+});
+
+describe('a copyTo folder that is not there', () => {
+  it('is a failed delivery, kept and retried, never created (an unmounted share must not fill the local disk)', async () => {
+    // Prepare
+    const site = await createSite({ copyTo: 1 });
+    const root = site.copyTo[0] ?? '';
+    await rm(root, { recursive: true });
+    const files = expectedOf(site, 'acme', day('2026-10-31'), await writePeriod(site, 'acme', day('2026-10-31')));
+
+    // Act
+    const summary = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
+
+    // Assess
+    expect(summary.ok).toBe(false);
+    expect(summaryFor(summary, 'acme', `copy:${root}`).failed.length).toBe(files.length);
+    await expect(stat(root)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect((await ledgerRecords(site)).filter((r) => r.destination === `copy:${root}`)).toEqual([]);
+
+    // Act: the share is mounted again.
+    await mkdir(root);
+    const retried = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
+
+    // Assess
+    expect(retried.ok).toBe(true);
+    expect(summaryFor(retried, 'acme', `copy:${root}`).delivered).toEqual(files.map((e) => e.file).sort());
   });
 });
 
