@@ -66,9 +66,25 @@ function parseRecord(line: string): LedgerRecord | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
-function keyOf(file: string, destination: string, sha256: string): string {
-  // Newlines cannot occur in any of the three (paths and ids come from our own names), so they separate safely.
-  return `${destination}\n${file}\n${sha256}`;
+function keyOf(file: string, destination: string): string {
+  // Newlines cannot occur in either (paths and ids come from our own names), so they separate safely.
+  return `${destination}\n${file}`;
+}
+
+/**
+ * The digest last delivered of each (destination, file), from records in ledger order: what the
+ * destination holds now. A file that went back to an earlier digest (A, then B, then A again)
+ * is not delivered until A is sent again, whatever was delivered before B.
+ */
+export function latestDeliveries(records: readonly Pick<LedgerRecord, 'file' | 'destination' | 'sha256'>[]): Map<string, string> {
+  const latest = new Map<string, string>();
+  for (const record of records) latest.set(keyOf(record.file, record.destination), record.sha256);
+  return latest;
+}
+
+/** Whether `latest` (from {@link latestDeliveries}) says the destination holds this digest of the file. */
+export function holdsDigest(latest: ReadonlyMap<string, string>, file: string, destination: string, sha256: string): boolean {
+  return latest.get(keyOf(file, destination)) === sha256;
 }
 
 function errorCode(error: unknown): string | undefined {
@@ -156,7 +172,8 @@ async function repairTail(handle: FileHandle): Promise<string | undefined> {
 
 /** The ledger of one data directory, loaded once and appended to as deliveries are verified. */
 export class Ledger {
-  private readonly delivered = new Set<string>();
+  /** (destination, file) → the digest last delivered there. */
+  private readonly delivered: Map<string, string>;
   // Appends are serialised: two concurrent deliveries must not interleave their lines or repairs.
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -165,7 +182,7 @@ export class Ledger {
     contents: LedgerContents,
     private readonly onRepair?: (tornTail: string) => void,
   ) {
-    for (const record of contents.records) this.delivered.add(keyOf(record.file, record.destination, record.sha256));
+    this.delivered = latestDeliveries(contents.records);
   }
 
   /**
@@ -179,9 +196,12 @@ export class Ledger {
     return new Ledger(path, await readLedgerFile(path), options.onRepair);
   }
 
-  /** Has `file` with this digest been delivered to `destination`? A changed digest is a new delivery. */
+  /**
+   * Was this digest of `file` the last one delivered to `destination`? A changed digest is a new
+   * delivery, and so is a return to a digest delivered before another one.
+   */
   isDelivered(file: string, destination: string, sha256: string): boolean {
-    return this.delivered.has(keyOf(file, destination, sha256));
+    return holdsDigest(this.delivered, file, destination, sha256);
   }
 
   /**
@@ -229,7 +249,7 @@ export class Ledger {
         cause: error,
       });
     }
-    this.delivered.add(keyOf(record.file, record.destination, record.sha256));
+    this.delivered.set(keyOf(record.file, record.destination), record.sha256);
     return record;
   }
 }

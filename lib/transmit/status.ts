@@ -5,7 +5,7 @@
  * nothing is written (a torn ledger line is left for the next delivery to repair).
  */
 import type { BdsConfig } from '../config/types';
-import { readLedger } from './ledger';
+import { holdsDigest, latestDeliveries, readLedger } from './ledger';
 import { destinationIds, listBillingFiles } from './transmit';
 
 export interface DestinationStatus {
@@ -33,13 +33,13 @@ export interface TenantDeliveryStatus {
 export async function deliveryStatus(config: BdsConfig): Promise<TenantDeliveryStatus[]> {
   const ids = destinationIds(config);
   const { records } = await readLedger(config.dataDir);
-  const delivered = new Set(records.map((r) => `${r.destination}\n${r.file}\n${r.sha256}`));
+  const delivered = latestDeliveries(records);
   const result: TenantDeliveryStatus[] = [];
   for (const tenant of config.tenants) {
     const listing = await listBillingFiles(config.dataDir, tenant.id);
     const destinations = ids.map((id): DestinationStatus => {
       let done = 0;
-      for (const file of listing.files) if (delivered.has(`${id}\n${file.file}\n${file.sha256}`)) done += 1;
+      for (const file of listing.files) if (holdsDigest(delivered, file.file, id, file.sha256)) done += 1;
       let last: string | undefined;
       for (const record of records) {
         if (record.destination === id && record.file.startsWith(`${tenant.id}/`) && (last === undefined || record.deliveredAt > last)) {

@@ -522,6 +522,33 @@ describe('a file changed by a re-run', () => {
     }
     expect(records).toHaveLength(v1.length * 2 * 2);
   });
+
+  it('is delivered again when it goes back to an earlier digest (A, B, then A): the destination holds B', async () => {
+    // Prepare: A delivered, then B.
+    const site = await createSite({ copyTo: 1 });
+    const period = day('2026-10-26');
+    const a = expectedOf(site, 'acme', period, await writePeriod(site, 'acme', period, 1));
+    expect((await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY })).ok).toBe(true);
+    await writePeriod(site, 'acme', period, 2);
+    expect((await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY })).ok).toBe(true);
+
+    // Act: the source is restored and the day re-run: A again.
+    await writePeriod(site, 'acme', period, 1);
+    const summary = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
+
+    // Assess: both destinations get A back.
+    expect(summary.ok).toBe(true);
+    expect(s3Summary(summary, 'acme').delivered).toEqual(a.map((e) => e.file).sort());
+    expect(summaryFor(summary, 'acme', `copy:${site.copyTo[0] ?? ''}`).delivered).toEqual(a.map((e) => e.file).sort());
+    for (const e of a) {
+      expect(await s3.digestOf(e.key)).toEqual({ sha256: e.sha256, bytes: e.bytes });
+      expect(sha256Of(await readFile(join(site.copyTo[0] ?? '', e.file)))).toBe(e.sha256);
+    }
+    // And bds status counts them as delivered, not pending.
+    const { deliveryStatus } = await import('../../lib/transmit/status');
+    const status = (await deliveryStatus(site.config)).find((t) => t.tenant === 'acme');
+    expect(status?.destinations.map((d) => d.pending)).toEqual([0, 0]);
+  });
 });
 
 describe('the ledger', () => {
