@@ -85,12 +85,14 @@ function outcomes(tenants: readonly TenantConfig[], summary: TransmitSummary): T
   return tenants.map((tenant) => {
     const mine = summary.destinations.filter((d) => d.tenant === tenant.id);
     const failed = mine.reduce((n, d) => n + d.failed.length, 0);
+    const missing = mine.reduce((n, d) => n + d.missing.length, 0);
     return {
       tenant: tenant.id,
-      ok: failed === 0 && !summary.problems.some((p) => p.tenant === tenant.id),
+      // The same rule as the summary's own `ok`, for this tenant's part of it.
+      ok: failed === 0 && missing === 0 && !summary.problems.some((p) => p.tenant === tenant.id) && !summary.stranded.some((u) => u.tenant === tenant.id),
       delivered: mine.reduce((n, d) => n + d.delivered.length + d.skippedAlreadyThere.length, 0),
       failed,
-      missing: mine.reduce((n, d) => n + d.missing.length, 0),
+      missing,
     };
   });
 }

@@ -204,6 +204,11 @@ export class Ledger {
     return holdsDigest(this.delivered, file, destination, sha256);
   }
 
+  /** Was any version of `file` ever delivered to `destination`? */
+  hasDelivery(file: string, destination: string): boolean {
+    return this.delivered.has(keyOf(file, destination));
+  }
+
   /**
    * Appends a delivery and flushes it to disk before returning.
    *

@@ -4,6 +4,7 @@
  * are pending. Reads manifests and the ledger only: no CSV is hashed, nothing is contacted and
  * nothing is written (a torn ledger line is left for the next delivery to repair).
  */
+import { stat } from 'node:fs/promises';
 import type { BdsConfig } from '../config/types';
 import { holdsDigest, latestDeliveries, readLedger } from './ledger';
 import { destinationIds, listBillingFiles } from './transmit';
@@ -53,11 +54,26 @@ export async function deliveryStatus(config: BdsConfig): Promise<TenantDeliveryS
         ...(last === undefined ? {} : { lastDeliveredAt: last }),
       };
     });
+    // Files still due somewhere that are gone or altered on disk (a size check: status hashes
+    // nothing), and CSVs no manifest lists that some destination lacks: each is a failed
+    // delivery until its period is processed again.
+    const damaged: string[] = [];
+    for (const file of listing.files) {
+      if (ids.every((id) => holdsDigest(delivered, file.file, id, file.sha256))) continue;
+      const size = await stat(file.path).then(
+        (s) => s.size,
+        () => undefined,
+      );
+      if (size === undefined) damaged.push(`${file.file}: missing before delivery; process ${file.period} again`);
+      else if (size !== file.bytes) damaged.push(`${file.file}: altered before delivery (${size} bytes, the manifest says ${file.bytes}); process ${file.period} again`);
+    }
+    const lacking = (file: string): boolean => ids.some((id) => !records.some((r) => r.destination === id && r.file === file));
+    for (const file of listing.unlisted) if (ids.length > 0 && lacking(file)) damaged.push(`${file}: no manifest lists it, so it cannot be delivered; process its period again`);
     result.push({
       tenant: tenant.id,
       files: listing.files.length,
       destinations,
-      problems: listing.problems.map((p) => `${p.path}: ${p.error}`),
+      problems: [...listing.problems.map((p) => `${p.path}: ${p.error}`), ...damaged],
     });
   }
   return result;

@@ -105,12 +105,17 @@ export interface DestinationSummary {
 }
 
 export interface TransmitSummary {
-  /** False when any delivery failed or a manifest could not be read. */
+  /**
+   * False when any delivery failed, a manifest could not be read, or a file not yet delivered is
+   * missing or altered on disk (or listed by no manifest).
+   */
   readonly ok: boolean;
   /** 0, or the transmission bit (2) of operation.md's exit codes. */
   readonly exitCode: number;
   readonly destinations: readonly DestinationSummary[];
   readonly unlisted: readonly { readonly tenant: string; readonly file: string }[];
+  /** Of `unlisted`, those some destination does not have: failed deliveries. */
+  readonly stranded: readonly { readonly tenant: string; readonly file: string }[];
   readonly problems: readonly { readonly tenant: string; readonly path: string; readonly error: string }[];
   readonly durationMs: number;
 }
@@ -405,6 +410,7 @@ export async function transmitPending(options: TransmitOptions): Promise<Transmi
   ];
   const summaries: MutableDestinationSummary[] = [];
   const unlisted: { tenant: string; file: string }[] = [];
+  const stranded: { tenant: string; file: string }[] = [];
   const problems: { tenant: string; path: string; error: string }[] = [];
   if (destinations.length === 0) {
     log.info('no transmission destination configured; the billing folder is the only one');
@@ -437,14 +443,19 @@ export async function transmitPending(options: TransmitOptions): Promise<Transmi
         log.error('cannot read billing files; they are not transmitted', { tenant: tenant.id, path: problem.path, error: problem.error });
       }
       for (const file of listing.unlisted) unlisted.push({ tenant: tenant.id, file });
-      if (listing.unlisted.length > 0) {
-        log.warn('billing files no manifest lists are not transmitted', {
+      if (ledger === undefined) continue;
+      // A CSV no manifest lists (its manifest deleted, or a run that died before writing it) is
+      // not sent; unless every destination has it already, that is a failed delivery until a
+      // re-run of its period rebuilds the manifest.
+      const lacking = listing.unlisted.filter((file) => destinations.some((d) => !ledger.hasDelivery(file, d.id)));
+      for (const file of lacking) stranded.push({ tenant: tenant.id, file });
+      if (lacking.length > 0) {
+        log.error('billing files no manifest lists cannot be transmitted; process their period again', {
           tenant: tenant.id,
-          count: listing.unlisted.length,
-          files: listing.unlisted.slice(0, 10),
+          count: lacking.length,
+          files: lacking.slice(0, 10),
         });
       }
-      if (ledger === undefined) continue;
 
       const byDestination = new Map<string, MutableDestinationSummary>();
       for (const destination of destinations) {
@@ -478,7 +489,7 @@ export async function transmitPending(options: TransmitOptions): Promise<Transmi
         } catch (error) {
           const reason = error instanceof SourceFileError ? error.reason : 'unreadable';
           for (const d of pending) summaryOf(d).missing.push({ file: listed.file, reason, error: message(error) });
-          log.warn('billing file not transmitted: not as its manifest and .sha256 file say', {
+          log.error('billing file not transmitted: not as its manifest and .sha256 file say; process its period again', {
             ...fields,
             reason,
             destinations: pending.map((d) => d.id),
@@ -556,12 +567,15 @@ export async function transmitPending(options: TransmitOptions): Promise<Transmi
     failed: [...s.failed].sort((a, b) => a.file.localeCompare(b.file)),
     missing: [...s.missing].sort((a, b) => a.file.localeCompare(b.file)),
   }));
-  const ok = problems.length === 0 && finished.every((s) => s.failed.length === 0);
+  // A file gone or altered before it reached a destination is money not delivered: a failure,
+  // retried (and reported) until a re-run of its period writes it again.
+  const ok = problems.length === 0 && stranded.length === 0 && finished.every((s) => s.failed.length === 0 && s.missing.length === 0);
   const summary: TransmitSummary = {
     ok,
     exitCode: ok ? ExitCode.ok : ExitCode.transmit,
     destinations: finished,
     unlisted,
+    stranded,
     problems,
     durationMs: Date.now() - started,
   };

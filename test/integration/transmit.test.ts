@@ -445,7 +445,7 @@ describe('a copyTo folder that is not there', () => {
 });
 
 describe('files the customer moved, deleted or edited', () => {
-  it('are reported and not sent, without failing the run; delivered ones can go away silently', async () => {
+  it('are reported and not sent, and fail the delivery until their period is written again; delivered ones can go away silently', async () => {
     // Prepare: three files tampered with before delivery.
     const site = await createSite({ copyTo: 1 });
     const files = expectedOf(site, 'acme', day('2026-10-20'), await writePeriod(site, 'acme', day('2026-10-20')));
@@ -462,8 +462,19 @@ describe('files the customer moved, deleted or edited', () => {
     // Act
     const summary = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
 
-    // Assess: reported per destination with a reason, logged, not sent; the rest delivered.
-    expect(summary.ok).toBe(true);
+    // Assess: reported per destination with a reason, logged, not sent, and a failure (money
+    // not delivered: exit bit 2); the rest delivered.
+    expect(summary.ok).toBe(false);
+    expect(summary.exitCode).toBe(2);
+    const { deliveryStatus } = await import('../../lib/transmit/status');
+    const problems = (await deliveryStatus(site.config)).find((t) => t.tenant === 'acme')?.problems ?? [];
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        `${deleted.file}: missing before delivery; process 2026-10-20 again`,
+        expect.stringMatching(new RegExp(`^${edited.file}: altered before delivery`)),
+        `acme/2026/10/${stray}: no manifest lists it, so it cannot be delivered; process its period again`,
+      ]),
+    );
     const missing = s3Summary(summary, 'acme').missing;
     expect(missing.map((m) => [m.file, m.reason])).toEqual(
       [
@@ -479,8 +490,20 @@ describe('files the customer moved, deleted or edited', () => {
     expect(await s3.head(`${site.prefix}/acme/2026/10/${stray}`)).toBeUndefined();
     for (const gone of [deleted, moved, edited, sideGone]) {
       expect(await s3.head(gone.key)).toBeUndefined();
-      expect(site.logLines.some((l) => l.includes('"level":"warn"') && l.includes(gone.file))).toBe(true);
+      expect(site.logLines.some((l) => l.includes('"level":"error"') && l.includes(gone.file))).toBe(true);
     }
+
+    // Act: the periods are processed again (their files and manifests written anew).
+    await writePeriod(site, 'acme', day('2026-10-20'));
+    await writePeriod(site, 'acme', day('2026-10-21'));
+    const repaired = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
+
+    // Assess
+    expect(repaired.ok).toBe(true);
+    expect((await deliveryStatus(site.config)).find((t) => t.tenant === 'acme')?.problems).toEqual([]);
+    expect(s3Summary(repaired, 'acme').delivered).toEqual(
+      expect.arrayContaining([deleted.file, moved.file, edited.file, sideGone.file, `acme/2026/10/${stray}`]),
+    );
 
     // Act: the customer deletes a file that was delivered.
     const delivered = intact[0];
