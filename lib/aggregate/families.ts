@@ -3,6 +3,7 @@
  * a family only knows how to turn its staged datasets into values for one day, and, for the
  * `distinct` rollup, for a month.
  */
+import { compileAgentPattern, type AgentPattern } from '../metrics/agent-pattern';
 import type { LocalDate, TenantConfig } from '../config/types';
 import { CFG_AGENT_SWITCHES_DATASET, CFG_VOICEMAIL_DATASET } from '../extract/cfg';
 import { GIM_SESSIONS_DATASET } from '../extract/gim';
@@ -33,8 +34,8 @@ export interface FamilyAggregator {
   distinct?(days: readonly FamilyDay[], metrics: readonly ResolvedMetric[]): Promise<MetricValue[]>;
 }
 
-function compileExclusions(tenant: TenantConfig): RegExp[] {
-  return tenant.excludeAgents.map((source) => new RegExp(source));
+function compileExclusions(tenant: TenantConfig): AgentPattern[] {
+  return tenant.excludeAgents.map(compileAgentPattern);
 }
 
 async function placementFor(input: FamilyDay): Promise<Placement> {

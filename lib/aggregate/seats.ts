@@ -7,6 +7,7 @@
  * with overlapping sessions is one; the merged intervals feed one peak counter per
  * (metric, region) bucket, and any remaining second makes the agent "enabled".
  */
+import type { AgentPattern } from '../metrics/agent-pattern';
 import type { SeatMetric } from '../metrics/catalogue';
 import type { ResolvedMetric } from '../metrics/resolve';
 import { StagedDataError } from './errors';
@@ -123,7 +124,7 @@ export function sessionCounts(metric: SeatMetric, session: SessionRecord): boole
 }
 
 /** True when the agent's name matches one of the tenant's exclusion patterns. */
-export function isExcluded(name: string | null, patterns: readonly RegExp[]): boolean {
+export function isExcluded(name: string | null, patterns: readonly Pick<AgentPattern, 'test'>[]): boolean {
   return name !== null && patterns.some((p) => p.test(name));
 }
 
@@ -145,7 +146,7 @@ export interface SeatDayInput {
   readonly metrics: readonly ResolvedSeatMetric[];
   readonly placement: Placement;
   readonly day: Interval;
-  readonly exclude: readonly RegExp[];
+  readonly exclude: readonly Pick<AgentPattern, 'test'>[];
 }
 
 /** `concurrent` and `enabled` of every (seat metric, region) for one day, zeros included. */
@@ -200,7 +201,7 @@ export async function distinctSeatAgents(
   days: readonly SeatMonthDay[],
   metrics: readonly SeatMetric[],
   regions: readonly string[],
-  exclude: readonly RegExp[],
+  exclude: readonly Pick<AgentPattern, 'test'>[],
 ): Promise<MetricValue[]> {
   const regionCount = regions.length;
   const buckets = metrics.length * regionCount;

@@ -9,6 +9,7 @@
  *   sources are needed). It reads the raw data defensively, so it still reports its problems
  *   when `configSchema` failed elsewhere: one run shows every problem of the file.
  */
+import { compileAgentPattern } from '../metrics/agent-pattern';
 import * as z from 'zod';
 import { findMetric, METRIC_KEYS, VOICEMAIL_METRIC_KEYS } from '../metrics/catalogue';
 import type { MetricDefinition } from '../metrics/catalogue';
@@ -338,10 +339,13 @@ const agentPattern = z.string().superRefine((source, ctx) => {
     return;
   }
   try {
-    new RegExp(source);
+    compileAgentPattern(source);
   } catch (error: unknown) {
     const reason = error instanceof Error ? error.message : String(error);
-    ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${reason}` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `not a regular expression bds can match in linear time (RE2 syntax: no look-around, no back-references): ${reason}`,
+    });
   }
 });
 

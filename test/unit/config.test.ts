@@ -676,8 +676,17 @@ describe('parseConfig: keys and types', () => {
 
     // Assess
     expect(messageAt(problems, 'tenants[0].excludeAgents[1]')).toMatch(
-      /^not a valid regular expression: Invalid regular expression/,
+      /^not a regular expression bds can match in linear time \(RE2 syntax: no look-around, no back-references\): error parsing regexp/,
     );
+  });
+
+  it('refuses look-around and back-references, which only a backtracking engine can match', () => {
+    // Act
+    const problems = problemsOf(variant([['tenants', 0, 'excludeAgents'], ['^(?!ok)', '(a)\\1']]));
+
+    // Assess
+    expect(messageAt(problems, 'tenants[0].excludeAgents[0]')).toMatch(/RE2 syntax.*unsupported Perl syntax: `\(\?!`/);
+    expect(messageAt(problems, 'tenants[0].excludeAgents[1]')).toMatch(/RE2 syntax.*invalid escape sequence: `\\1`/);
   });
 });
 
