@@ -13,6 +13,7 @@ import { catchUpTargets } from '../lib/pipeline/catch-up';
 import { RequestError } from '../lib/pipeline/errors';
 import { invocationLog, type BdsHandler, type HandlerSummary } from '../lib/pipeline/handler';
 import { runDays } from '../lib/pipeline/run-days';
+import { isScheduledEvent, parseScheduledEvent } from '../lib/pipeline/targets';
 import { fanOut } from '../lib/pipeline/fan-out';
 import { ExitCode } from '../lib/errors';
 import { nowSeconds } from '../lib/time/clock';
@@ -21,13 +22,6 @@ const NAME = 'dispatcher';
 const log = createLogger({ fields: { function: NAME } });
 
 const adHoc = z.strictObject({ tenant: z.string().min(1).max(64).optional() });
-const scheduled = z.looseObject({
-  source: z.literal('aws.events'),
-  'detail-type': z.literal('Scheduled Event'),
-  time: z.string(),
-  // Bounded like the ad hoc tenant: an unknown one is echoed in the error and the log.
-  detail: z.looseObject({ tenant: z.string().min(1).max(64).optional() }).optional(),
-});
 
 /** The tenant an event names, if any, and the field that named it. */
 interface NamedTenant {
@@ -40,14 +34,14 @@ function tenantOf(event: unknown): NamedTenant {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
     throw new RequestError('event', 'expected a JSON object: a scheduled event, {} or {"tenant": "..."}');
   }
-  const parsed = 'source' in event || 'detail-type' in event ? scheduled.safeParse(event) : adHoc.safeParse(event);
+  if (isScheduledEvent(event)) return { tenant: parseScheduledEvent(event, nowSeconds()).tenant, field: 'event.detail.tenant' };
+  const parsed = adHoc.safeParse(event);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const key = issue?.code === 'unrecognized_keys' ? issue.keys[0] : issue?.path.join('.');
     throw new RequestError(`event${key ? `.${key}` : ''}`, issue?.code === 'unrecognized_keys' ? 'unknown field (allowed: tenant)' : (issue?.message ?? 'invalid'));
   }
-  const data = parsed.data as { tenant?: string; detail?: { tenant?: string } };
-  return data.tenant !== undefined ? { tenant: data.tenant, field: 'event.tenant' } : { tenant: data.detail?.tenant, field: 'event.detail.tenant' };
+  return { tenant: parsed.data.tenant, field: 'event.tenant' };
 }
 
 const run = async (event: unknown): Promise<HandlerSummary> => {

@@ -13,6 +13,8 @@ import { createLogger } from '../lib/log/logger';
 import { RequestError } from '../lib/pipeline/errors';
 import { invocationLog, type HandlerSummary } from '../lib/pipeline/handler';
 import type { TransmitOutcome } from '../lib/pipeline/run-days';
+import { isScheduledEvent, parseScheduledEvent } from '../lib/pipeline/targets';
+import { nowSeconds } from '../lib/time/clock';
 import { acquireLock } from '../lib/state/lock';
 import { readWatermarks, setWatermark } from '../lib/state/watermarks';
 import { transmitPending, type TransmitSummary } from '../lib/transmit/transmit';
@@ -23,15 +25,6 @@ const NAME = 'upload';
 export interface UploadSummary extends HandlerSummary {
   readonly transmit: TransmitSummary;
 }
-
-const scheduledEvent = z
-  .object({
-    source: z.literal('aws.events'),
-    'detail-type': z.literal('Scheduled Event'),
-    time: z.string().optional(),
-    detail: z.object({ tenant: z.string().min(1).max(64).optional() }).loose().optional(),
-  })
-  .loose();
 
 const adHocEvent = z.object({ tenant: z.string().min(1).max(64).optional() }).strict();
 
@@ -59,11 +52,7 @@ function namedTenant(event: unknown): { tenant: string | undefined; field: strin
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
     throw new RequestError('event', 'expected a JSON object: a scheduled event, or { "tenant": "..." } (or {} for every tenant)');
   }
-  if ('source' in event || 'detail-type' in event) {
-    const parsed = scheduledEvent.safeParse(event);
-    if (!parsed.success) throw invalid(parsed.error, 'tenant');
-    return { tenant: parsed.data.detail?.tenant, field: 'event.detail.tenant' };
-  }
+  if (isScheduledEvent(event)) return { tenant: parseScheduledEvent(event, nowSeconds()).tenant, field: 'event.detail.tenant' };
   const parsed = adHocEvent.safeParse(event);
   if (!parsed.success) throw invalid(parsed.error, 'tenant');
   return { tenant: parsed.data.tenant, field: 'event.tenant' };

@@ -31,12 +31,62 @@ const localDate = z.string().refine(isLocalDate, { message: 'expected a date YYY
 // (as some day of 2001), so the shape is checked first.
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
-const scheduledEvent = z.object({
-  source: z.literal('aws.events'),
-  'detail-type': z.literal('Scheduled Event'),
-  time: z.string().refine((t) => ISO_INSTANT.test(t) && !Number.isNaN(Date.parse(t)), { message: 'expected an ISO 8601 time such as 2026-11-26T06:15:00Z' }),
-  detail: z.object({ tenant: z.string().min(1).max(64).optional() }).loose().optional(),
-}).loose();
+// The fields of an ad hoc event: in a scheduled event they would be silently ignored (its day
+// comes from its time), so they are refused there.
+const AD_HOC_FIELDS = ['tenant', 'date', 'from', 'to'] as const;
+
+const scheduledEvent = z
+  .object({
+    source: z.literal('aws.events'),
+    'detail-type': z.literal('Scheduled Event'),
+    time: z.string().refine((t) => ISO_INSTANT.test(t) && !Number.isNaN(Date.parse(t)), { message: 'expected an ISO 8601 time such as 2026-11-26T06:15:00Z' }),
+    // Bounded: an unknown tenant is echoed in the error and the log.
+    detail: z.object({ tenant: z.string().min(1).max(64).optional() }).loose().optional(),
+  })
+  // EventBridge adds id, version, account, region, resources: those stay allowed.
+  .loose()
+  .superRefine((event, ctx) => {
+    for (const field of AD_HOC_FIELDS) {
+      if (field in event) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `a scheduled event's day comes from its time, so "${field}" would be ignored; send an ad hoc event { "tenant", "date" } (without source and detail-type), or name the tenant in detail.tenant`,
+        });
+      }
+    }
+  });
+
+/** What a scheduled event says: when it fired (epoch seconds, never after now) and its tenant, if any. */
+export interface ScheduledRequest {
+  readonly time: number;
+  readonly tenant: string | undefined;
+}
+
+/** True when the event claims to be an EventBridge scheduled event (and must then be one). */
+export function isScheduledEvent(event: object): boolean {
+  return 'source' in event || 'detail-type' in event;
+}
+
+/**
+ * Validates an EventBridge scheduled event, the one schema every handler uses: an ISO time at most
+ * MAX_EVENT_CLOCK_SKEW_SECONDS ahead of this machine's clock (a forged or broken event
+ * otherwise), no ad hoc fields. The time used is the earlier of the event's and now.
+ *
+ * @throws RequestError naming the offending field.
+ */
+export function parseScheduledEvent(event: unknown, nowSeconds: number): ScheduledRequest {
+  const parsed = scheduledEvent.safeParse(event);
+  if (!parsed.success) {
+    const { field, message } = firstIssue(parsed.error);
+    throw new RequestError(field, message);
+  }
+  const eventTime = Math.floor(Date.parse(parsed.data.time) / 1000);
+  if (eventTime > nowSeconds + MAX_EVENT_CLOCK_SKEW_SECONDS) {
+    throw new RequestError('event.time', `${parsed.data.time} is in the future; a scheduled event carries the time it fired`);
+  }
+  return { time: Math.min(eventTime, nowSeconds), tenant: parsed.data.detail?.tenant };
+}
 
 const adHocEvent = z
   .object({
@@ -124,18 +174,9 @@ export function targetsFromEvent(config: BdsConfig, event: unknown, nowSeconds: 
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
     throw new RequestError('event', 'expected a JSON object: a scheduled event, or { "tenant": ..., "date": "YYYY-MM-DD" } / { "from", "to" }');
   }
-  if ('source' in event || 'detail-type' in event) {
-    const parsed = scheduledEvent.safeParse(event);
-    if (!parsed.success) {
-      const { field, message } = firstIssue(parsed.error);
-      throw new RequestError(field, message);
-    }
-    const eventTime = Math.floor(Date.parse(parsed.data.time) / 1000);
-    if (eventTime > nowSeconds + MAX_EVENT_CLOCK_SKEW_SECONDS) {
-      throw new RequestError('event.time', `${parsed.data.time} is in the future; a scheduled event carries the time it fired`);
-    }
-    const time = Math.min(eventTime, nowSeconds);
-    return selectTenants(config, parsed.data.detail?.tenant, 'event.detail.tenant').map((tenant) => {
+  if (isScheduledEvent(event)) {
+    const { time, tenant: named } = parseScheduledEvent(event, nowSeconds);
+    return selectTenants(config, named, 'event.detail.tenant').map((tenant) => {
       const day = lastEndedDay(time, tenant.timezone, config.processingDelaySeconds);
       return { tenant, dates: compareDates(day, tenant.productionDate) < 0 ? [] : [day] };
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { targetsFromEvent } from '../../lib/pipeline/targets';
+import { parseScheduledEvent, targetsFromEvent } from '../../lib/pipeline/targets';
 import { RequestError } from '../../lib/pipeline/errors';
 import type { BdsConfig, TenantConfig } from '../../lib/config/types';
 
@@ -56,5 +56,32 @@ describe('targetsFromEvent', () => {
       expect(caught, JSON.stringify(event)).toBeInstanceOf(RequestError);
       expect((caught as RequestError).field, JSON.stringify(event)).toBe(field);
     }
+  });
+});
+
+describe('one scheduled-event schema for every handler', () => {
+  const scheduled = { source: 'aws.events', 'detail-type': 'Scheduled Event', time: '2026-11-26T06:00:00Z' };
+
+  it.each(['tenant', 'date', 'from', 'to'])('refuses a scheduled event with an ad hoc "%s", which would be silently ignored', (field) => {
+    const attempt = (): unknown => targetsFromEvent(config, { ...scheduled, [field]: field === 'tenant' ? 'ny' : '2026-11-01' }, now);
+    expect(attempt).toThrow(RequestError);
+    expect(attempt).toThrow(`event.${field}: a scheduled event's day comes from its time`);
+  });
+
+  it('refuses times that are not ISO instants, and times in the future, the same in every handler', async () => {
+    const { handler: dispatcher } = await import('../../handlers/dispatcher');
+    const { handler: upload } = await import('../../handlers/upload');
+    for (const [time, message] of [
+      ['1', 'expected an ISO 8601 time'],
+      ['March 7', 'expected an ISO 8601 time'],
+      ['2100-01-01T00:00:00Z', 'is in the future'],
+    ] as const) {
+      expect(() => parseScheduledEvent({ ...scheduled, time }, now)).toThrow(message);
+      // The handlers refuse the event before reading any configuration.
+      for (const handler of [dispatcher, upload]) {
+        await expect(handler({ ...scheduled, time }, undefined)).rejects.toThrow(message);
+      }
+    }
+    expect(parseScheduledEvent({ ...scheduled, id: 'x', account: '1', detail: { tenant: 'ny' } }, now)).toEqual({ time: now, tenant: 'ny' });
   });
 });
