@@ -213,7 +213,20 @@ function parseYaml(text: string): Parsed {
     chosen.sort((a, b) => a.pos[0] - b.pos[0]);
     return { problems: chosen.map((e) => ({ path: '', message: yamlErrorMessage(e, text) })) };
   }
-  return { data: document.toJS({ maxAliasCount: 1000 }), document };
+  try {
+    return { data: document.toJS({ maxAliasCount: 1000 }), document };
+  } catch (error) {
+    // An "alias bomb" (anchors referring to anchors, each expanding many times) would take the
+    // memory of the machine: the parser stops at 1000 expansions, and so does the file.
+    return {
+      problems: [
+        {
+          path: '',
+          message: `the file expands its aliases (*name) too many times (${error instanceof Error ? error.message.split('\n')[0] : 'alias limit'}); write the repeated parts out`,
+        },
+      ],
+    };
+  }
 }
 
 function yamlErrorMessage(error: YAMLError, text: string): string {

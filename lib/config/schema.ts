@@ -282,10 +282,29 @@ const regionCode = locationCode.superRefine((value, ctx) => {
 });
 
 const duration = custom(parseDurationSeconds, isNumber);
-const positiveDuration = duration.superRefine((seconds, ctx) => {
-  if (seconds <= 0) {
-    ctx.addIssue({ code: 'custom', message: 'must be longer than 0 (write it like "30s" or "1h")' });
-  }
+
+/**
+ * A duration within [min, max] seconds. The bounds are where a value stops being a setting and
+ * becomes a typo that fails every run later (a timer beyond 2^31 ms fires at once, PostgreSQL
+ * refuses a statement_timeout beyond it): refused at load, with the range in the message.
+ */
+function boundedDuration(min: number, max: number, maxText: string) {
+  return duration.superRefine((seconds, ctx) => {
+    if (seconds < min) {
+      ctx.addIssue({ code: 'custom', message: min > 0 ? 'must be longer than 0 (write it like "30s" or "1h")' : 'must not be negative' });
+    } else if (seconds > max) {
+      ctx.addIssue({ code: 'custom', message: `must be at most ${maxText} (write it like "30s" or "1h")` });
+    }
+  });
+}
+
+const processingDelay = boundedDuration(0, 7 * 86_400, '7d');
+const connectTimeout = boundedDuration(1, 3_600, '1h');
+const queryTimeout = boundedDuration(1, 86_400, '1d');
+
+/** A file system path: no control characters (a NUL cuts a path short in every system call). */
+const pathText = text.superRefine((value, ctx) => {
+  if (/[\u0000-\u001f\u007f]/.test(value)) ctx.addIssue({ code: 'custom', message: 'a path must not contain control characters (NUL, tab, line breaks)' });
 });
 
 // An env reference always yields a string, so a port may also be written as a digit string.
@@ -317,8 +336,8 @@ export const sourceSchema = z.strictObject({
   ssl: sslOptions.optional(),
   encrypt: z.boolean().optional(),
   trustServerCertificate: z.boolean().optional(),
-  connectTimeout: positiveDuration.optional(),
-  queryTimeout: positiveDuration.optional(),
+  connectTimeout: connectTimeout.optional(),
+  queryTimeout: queryTimeout.optional(),
   // GVP sources only: a deployment's own SQL for a Reporting Server whose schema differs from
   // the reference (docs/gvp-queries.md).
   queries: z.strictObject({ calls: text.optional(), mediaSessions: text.optional() }).optional(),
@@ -392,7 +411,7 @@ const s3Schema = z.strictObject({
 
 const transmitSchema = z.strictObject({
   s3: s3Schema.optional(),
-  copyTo: z.array(text).optional(),
+  copyTo: z.array(pathText).optional(),
 });
 
 // Back-office codes are often numeric in YAML (`channelType: 7`); the files carry strings.
@@ -423,8 +442,8 @@ const filesSchema = z.strictObject({
 /** The whole file, before paths are resolved and defaults applied. */
 export const configSchema = z.strictObject({
   customer: z.strictObject({ garn: identifier, name: text }),
-  dataDir: text.optional(),
-  processingDelay: duration.optional(),
+  dataDir: pathText.optional(),
+  processingDelay: processingDelay.optional(),
   sources: z
     .strictObject({ gim: sourceSchema.optional(), config: sourceSchema.optional(), gvp: sourceSchema.optional() })
     .optional(),

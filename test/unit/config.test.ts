@@ -448,6 +448,44 @@ describe('parseConfig: defaults and value forms', () => {
     expect(messageAt(problems, 'processingDelay')).toMatch(/"90s", "30m", "2h", "1d" or "1h30m"/);
   });
 
+  it.each([
+    [['processingDelay'], '99999999999999999999h', 'must be at most 7d'],
+    [['processingDelay'], '8d', 'must be at most 7d'],
+    [['sources', 'gim', 'connectTimeout'], '30d', 'must be at most 1h'],
+    [['sources', 'gim', 'connectTimeout'], '0', 'must be longer than 0'],
+    [['sources', 'gim', 'queryTimeout'], '30d', 'must be at most 1d'],
+  ] as const)('refuses %j = %s before any work, which would fail every run later', (segments, value, message) => {
+    // Act
+    const problems = problemsOf(variant([segments, value]));
+
+    // Assess
+    expect(messageAt(problems, segments.join('.'))).toMatch(message);
+  });
+
+  it.each([
+    [['dataDir'], '/srv/bds\u0000/data'],
+    [['transmit', 'copyTo'], ['/mnt/share\n/bds']],
+  ] as const)('refuses a control character in the path %j', (segments, value) => {
+    // Act
+    const problems = problemsOf(variant([segments, value]));
+
+    // Assess
+    const at = segments[0] === 'dataDir' ? 'dataDir' : 'transmit.copyTo[0]';
+    expect(messageAt(problems, at)).toMatch(/^a path must not contain control characters/);
+  });
+
+  it('refuses a YAML alias bomb with a configuration error, not a crash', () => {
+    // Prepare: nine levels of nine aliases each: 9^9 expansions.
+    const levels = Array.from({ length: 9 }, (_, i) => `l${i + 1}: &l${i + 1} [${Array.from({ length: 9 }, () => (i === 0 ? '"x"' : `*l${i}`)).join(', ')}]`);
+    const text = `${levels.join('\n')}\n`;
+
+    // Act
+    const error = rejection(() => parseConfig(text, { format: 'yaml', configPath: '/srv/bds/c.yaml', env: {} }));
+
+    // Assess
+    expect(error.problems[0]?.message).toMatch(/^the file expands its aliases \(\*name\) too many times/);
+  });
+
   it('accepts a YAML date for productionDate and normalises it', () => {
     // Prepare
     const text = JSON.stringify(base()).replace('"2026-01-01"', '!!timestamp 2026-03-05');
