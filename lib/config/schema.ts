@@ -298,6 +298,41 @@ function boundedDuration(min: number, max: number, maxText: string) {
   });
 }
 
+// S3's bucket naming rules: 3 to 63 lower-case letters, digits, dots and hyphens, starting and
+// ending with a letter or digit, no two dots in a row, not shaped like an IP address.
+const bucketName = z.string().superRefine((value, ctx) => {
+  const rule = 'S3 bucket names are 3 to 63 lower-case letters, digits, "." and "-", beginning and ending with a letter or digit';
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value) || value.includes('..') || /^\d+\.\d+\.\d+\.\d+$/.test(value)) {
+    ctx.addIssue({ code: 'custom', message: `not a valid bucket name: ${rule}` });
+  }
+});
+
+// The key prefix: "/"-separated segments, none empty, "." or "..", no control characters. On an
+// S3-compatible store a ".." segment can address another bucket's objects.
+const keyPrefix = z.string().max(512, { message: 'at most 512 characters' }).superRefine((value, ctx) => {
+  if (value === '') return;
+  if (/[\u0000-\u001f\u007f\\]/.test(value)) {
+    ctx.addIssue({ code: 'custom', message: 'a prefix must not contain control characters or "\\"' });
+    return;
+  }
+  const segments = value.split('/');
+  if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) {
+    ctx.addIssue({ code: 'custom', message: 'a prefix is "/"-separated names: no leading, trailing or double "/", no "." or ".." segment' });
+  }
+});
+
+// A host name or address: letters, digits, "-", "." and ":" (IPv6), at most 253 characters.
+const hostName = z.string().superRefine((value, ctx) => {
+  if (!/^[A-Za-z0-9]([A-Za-z0-9.:-]{0,251}[A-Za-z0-9])?$|^\[[0-9A-Fa-f:.]+\]$/.test(value)) {
+    ctx.addIssue({ code: 'custom', message: 'not a host name: letters, digits, "-" and "." (or an IP address), at most 253 characters' });
+  }
+});
+
+// A name people read in files: printable, of a sane length.
+const displayName = text.max(200, { message: 'at most 200 characters' }).superRefine((value, ctx) => {
+  if (/[\u0000-\u001f\u007f]/.test(value)) ctx.addIssue({ code: 'custom', message: 'must not contain control characters (tabs, line breaks, NUL)' });
+});
+
 const processingDelay = boundedDuration(0, 7 * 86_400, '7d');
 const connectTimeout = boundedDuration(1, 3_600, '1h');
 const queryTimeout = boundedDuration(1, 86_400, '1d');
@@ -328,7 +363,7 @@ const sslOptions = z.union(
 export const sourceSchema = z.strictObject({
   client: z.enum(['pg', 'mssql']),
   connectionString: text.optional(),
-  host: text.optional(),
+  host: hostName.optional(),
   port: port.optional(),
   database: text.optional(),
   user: text.optional(),
@@ -399,8 +434,8 @@ const tenantSchema = z.strictObject({
 });
 
 const s3Schema = z.strictObject({
-  bucket: text,
-  prefix: z.string(),
+  bucket: bucketName,
+  prefix: keyPrefix,
   region: text,
   endpoint: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional(),
   forcePathStyle: z.boolean().optional(),
@@ -441,7 +476,7 @@ const filesSchema = z.strictObject({
 
 /** The whole file, before paths are resolved and defaults applied. */
 export const configSchema = z.strictObject({
-  customer: z.strictObject({ garn: identifier, name: text }),
+  customer: z.strictObject({ garn: identifier, name: displayName }),
   dataDir: pathText.optional(),
   processingDelay: processingDelay.optional(),
   sources: z

@@ -240,7 +240,7 @@ describe('loadConfig: the complete example', () => {
       ],
       [
         ['transmit'],
-        { s3: { bucket: 'b', prefix: '', region: 'r', accessKeyId: 'AKIAKEY', secretAccessKey: '${env:S3_SECRET}' } },
+        { s3: { bucket: 'billing-bucket', prefix: '', region: 'r', accessKeyId: 'AKIAKEY', secretAccessKey: '${env:S3_SECRET}' } },
       ],
       [['sources', 'gim', 'connectionString'], '${env:GIM_URL}'],
     );
@@ -472,6 +472,40 @@ describe('parseConfig: defaults and value forms', () => {
     // Assess
     const at = segments[0] === 'dataDir' ? 'dataDir' : 'transmit.copyTo[0]';
     expect(messageAt(problems, at)).toMatch(/^a path must not contain control characters/);
+  });
+
+  it.each([
+    [['transmit', 's3', 'prefix'], '../escaped', /no "\." or "\.\." segment/],
+    [['transmit', 's3', 'prefix'], '/premise', /no leading, trailing or double/],
+    [['transmit', 's3', 'prefix'], 'a//b', /no leading, trailing or double/],
+    [['transmit', 's3', 'prefix'], 'a/./b', /no "\." or "\.\." segment/],
+    [['transmit', 's3', 'prefix'], 'a\u0007b', /control characters/],
+    [['transmit', 's3', 'bucket'], 'a/b', /not a valid bucket name/],
+    [['transmit', 's3', 'bucket'], '..', /not a valid bucket name/],
+    [['transmit', 's3', 'bucket'], 'x'.repeat(300), /not a valid bucket name/],
+    [['transmit', 's3', 'bucket'], 'Billing', /not a valid bucket name/],
+    [['transmit', 's3', 'bucket'], '192.168.0.1', /not a valid bucket name/],
+    [['customer', 'name'], 'Acme\nCorp', /control characters/],
+    [['customer', 'name'], 'A'.repeat(201), /at most 200 characters/],
+    [['sources', 'config', 'host'], 'db.example/../x', /not a host name/],
+    [['sources', 'config', 'host'], 'db example', /not a host name/],
+  ] as const)('refuses %j = %j, naming the key', (segments, value, message) => {
+    // Act
+    const problems = problemsOf(variant([segments, value]));
+
+    // Assess
+    expect(messageAt(problems, segments.join('.'))).toMatch(message);
+  });
+
+  it('accepts S3 names and hosts as S3 and DNS allow them', () => {
+    const config = parseJson(
+      variant(
+        [['transmit', 's3'], { bucket: 'billing.inbox-01', prefix: 'premise/GARN0042/site_1', region: 'us-east-1' }],
+        [['sources', 'config'], { client: 'pg', host: 'cfg-db.example.local', database: 'cfg' }],
+      ),
+    );
+    expect(config.transmit?.s3).toMatchObject({ bucket: 'billing.inbox-01', prefix: 'premise/GARN0042/site_1' });
+    expect(config.sources.config?.host).toBe('cfg-db.example.local');
   });
 
   it('refuses a YAML alias bomb with a configuration error, not a crash', () => {
@@ -998,7 +1032,7 @@ describe('parseConfig: sources', () => {
 
   it('requires both S3 keys or neither', () => {
     // Prepare
-    const s3 = { bucket: 'b', prefix: 'p', region: 'r', accessKeyId: 'AKIA' };
+    const s3 = { bucket: 'billing-bucket', prefix: 'p', region: 'r', accessKeyId: 'AKIA' };
 
     // Act
     const problems = problemsOf(variant([['transmit'], { s3 }]));
