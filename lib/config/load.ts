@@ -216,16 +216,15 @@ function parseYaml(text: string): Parsed {
   try {
     return { data: document.toJS({ maxAliasCount: 1000 }), document };
   } catch (error) {
+    const reason = error instanceof Error ? error.message : '';
+    // An unquoted value that starts with `*` is an alias to an anchor of that name: the name is
+    // the value (often a password), so it is not repeated.
+    if (/unresolved alias/i.test(reason)) {
+      return { problems: [{ path: '', message: 'a value starting with "*" is read as an alias to an anchor that does not exist: quote the value ("*...")' }] };
+    }
     // An "alias bomb" (anchors referring to anchors, each expanding many times) would take the
     // memory of the machine: the parser stops at 1000 expansions, and so does the file.
-    return {
-      problems: [
-        {
-          path: '',
-          message: `the file expands its aliases (*name) too many times (${error instanceof Error ? error.message.split('\n')[0] : 'alias limit'}); write the repeated parts out`,
-        },
-      ],
-    };
+    return { problems: [{ path: '', message: 'the file expands its aliases (*name) too many times; write the repeated parts out' }] };
   }
 }
 
@@ -266,7 +265,13 @@ function parseJson(text: string): Parsed {
 function jsonErrorMessage(text: string, error: unknown): string {
   const raw = error instanceof Error ? error.message : String(error);
   // V8 quotes part of the text (`"..." is not valid JSON`); it may hold a password.
-  const reason = raw.replace(/, ".*" is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, '');
+  // Everything quoted goes ("Unexpected token 'S', ..."assword": S3cr..."... is not valid JSON"):
+  // the kind of error and its line and column are enough to find it.
+  const reason = raw
+    .replace(/ in JSON at position \d+.*$/s, '')
+    .replace(/,.*$/s, '')
+    .replace(/\s*(?:'[^']*'|"[^"]*")/g, '')
+    .trim();
   const position = /at position (\d+)/.exec(raw);
   const offset = position === null ? firstJsonErrorOffset(text) : Number(position[1]);
   const { line, column } = lineAndColumn(text, offset);
@@ -408,8 +413,9 @@ function finishProblems(
   }));
   // Stable: problems at the same place keep the order in which they were found.
   positioned.sort((a, b) => a.offset - b.offset || a.index - b.index);
+  // The path too: a secret written where a key belongs is a key of the path.
   return positioned.map(({ problem }) => ({
-    path: formatPath(problem.path),
+    path: redact(formatPath(problem.path), secrets),
     message: redact(problem.message, secrets),
   }));
 }

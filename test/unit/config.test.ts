@@ -508,6 +508,28 @@ describe('parseConfig: defaults and value forms', () => {
     expect(config.sources.config?.host).toBe('cfg-db.example.local');
   });
 
+  it('never echoes a password in a syntax or alias error, nor a secret written as a key', () => {
+    // Prepare: an unquoted YAML value starting with *, an unquoted JSON password, and the
+    // password also written where a key belongs.
+    const secret = 'S3cr3tPw-91';
+    const yaml = JSON.stringify(base()).replace('"sources":{', `"sources":{"config":{"client":"pg","host":"h","database":"d","password":*${secret}},`);
+    const json = JSON.stringify(base()).replace('"sources":{', `"sources":{"config":{"password": ${secret}},`);
+    const asKey = variant([['sources', 'config'], { client: 'pg', host: 'h', database: 'd', password: secret, [secret]: 1 }]);
+
+    // Act
+    const messages = [
+      rejection(() => parseConfig(yaml, { format: 'yaml', configPath: '/srv/bds/c.yaml', env: {} })).message,
+      rejection(() => parseConfig(json, { format: 'json', configPath: '/srv/bds/c.json', env: {} })).message,
+      rejection(() => parseJson(asKey)).message,
+    ];
+
+    // Assess: each says what is wrong, none says the secret (nor its first letters).
+    expect(messages[0]).toMatch(/a value starting with "\*" is read as an alias/);
+    expect(messages[1]).toMatch(/JSON syntax error at line \d+, column \d+: Unexpected token$/);
+    expect(messages[2]).toMatch(/unknown key/);
+    for (const message of messages) expect(message).not.toMatch(/S3cr/);
+  });
+
   it('refuses a YAML alias bomb with a configuration error, not a crash', () => {
     // Prepare: nine levels of nine aliases each: 9^9 expansions.
     const levels = Array.from({ length: 9 }, (_, i) => `l${i + 1}: &l${i + 1} [${Array.from({ length: 9 }, () => (i === 0 ? '"x"' : `*l${i}`)).join(', ')}]`);
