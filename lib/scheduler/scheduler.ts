@@ -30,6 +30,7 @@ import { LockHeldError } from '../state/errors';
 import { acquireLock, lockPath } from '../state/lock';
 import { latestDueTime, nextFireTime } from './schedule-expression';
 import { readServerlessSchedules, type ScheduleDefinition, type ServerlessSchedules } from './serverless-schedules';
+import { nowSeconds } from '../time/clock';
 
 /** The function the scheduler fires once on start-up to catch up. */
 export const DISPATCHER = 'dispatcher';
@@ -187,7 +188,12 @@ export async function runScheduler(options: SchedulerOptions): Promise<number> {
       if (handler === undefined) return; // readServerlessSchedules checked every name
       // As on AWS, `input` replaces the scheduled event; a copy, so a handler cannot alter
       // the next firing's event.
-      const event = schedule.input === undefined ? scheduledEvent(file, schedule, scheduledMs) : structuredClone(schedule.input);
+      // The handlers refuse an event from the future (lib/pipeline/targets.ts). With BDS_NOW set,
+      // "now" is that time while the firings follow the real clock: the event then says BDS_NOW,
+      // as EventBridge would have at that moment. Without it, nowSeconds() is the real clock,
+      // never before a firing, and the event carries the scheduled time.
+      const stamped = Math.min(scheduledMs, nowSeconds() * 1000);
+      const event = schedule.input === undefined ? scheduledEvent(file, schedule, stamped) : structuredClone(schedule.input);
       const begun = clock.now();
       const fields = { function: schedule.functionName, scheduledTime: new Date(scheduledMs).toISOString() };
       log.debug('firing', fields);

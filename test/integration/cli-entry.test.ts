@@ -39,7 +39,8 @@ describe('the bds executable', () => {
 
   it('passes the same heap settings in npm start', async () => {
     const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
-    expect(pkg.scripts.start).toBe(`node ${HEAP_FLAGS} bin/bds.mjs scheduler`);
+    // `exec`: the shell npm runs the script in is replaced by node, so npm's SIGTERM reaches it.
+    expect(pkg.scripts.start).toBe(`exec node ${HEAP_FLAGS} bin/bds.mjs scheduler`);
     expect((await readFile(BDS_BIN, 'utf8')).split('\n')[0]).toBe(`#!/usr/bin/env -S node ${HEAP_FLAGS}`);
   });
 });

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BDS_BIN, runBds } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { seatsFixtureConfig, seatsFixtureSql } from '../fixtures/seats-fixture';
@@ -36,6 +37,16 @@ let configPath: string;
 let serverlessFile: string;
 let env: NodeJS.ProcessEnv;
 const children: ChildProcess[] = [];
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Starts `bds ...args` and keeps it running. */
 function startBds(args: readonly string[]): Running {
@@ -187,7 +198,38 @@ describe('bds scheduler', () => {
     expect(await lockHolder()).toBe(third.pid);
   });
 
+  it('stops cleanly through `npm start` too: SIGTERM to npm reaches the scheduler, which releases the lock', async () => {
+    // Prepare: the scheduler of the first tests is still running; stop it first.
+    third.child.kill('SIGTERM');
+    await third.exited;
+    const npm = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(npm);
+    let stderr = '';
+    npm.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    npm.stdout?.resume();
+    const exited = new Promise<number | null>((resolve) => npm.on('exit', (code) => resolve(code)));
+    await waitFor(async () => {
+      const holder = await lockHolder();
+      return holder !== undefined && holder !== npm.pid && logLines(stderr).some((l) => l.msg === 'firing finished');
+    }, () => `npm start's scheduler holding the lock after its start-up firing:\n${stderr.slice(-3000)}`);
+    const scheduler = await lockHolder();
+    if (scheduler === undefined) throw new Error('no lock holder');
+
+    // Act: what systemd or an operator's kill does to the npm process.
+    npm.kill('SIGTERM');
+    const code = await exited;
+
+    // Assess: the scheduler is gone, not orphaned, and left no lock.
+    await waitFor(() => !isAlive(scheduler), () => `the scheduler (pid ${scheduler}) still runs after npm exited ${String(code)}`, 10_000);
+    expect(logLines(stderr).some((l) => l.msg === 'scheduler stopped'), stderr.slice(-3000)).toBe(true);
+    expect(existsSync(join(dataDir, 'state', 'lock'))).toBe(false);
+  });
+
   it('stops on SIGTERM with exit 0 and releases the lock', async () => {
+    // Prepare: a scheduler of its own (the one above was stopped through npm).
+    third = startBds(['scheduler', '--serverless', serverlessFile]);
+    await waitFor(async () => (await lockHolder()) === third.pid, () => third.stderr().slice(-3000));
+
     // Act
     third.child.kill('SIGTERM');
     const code = await third.exited;
