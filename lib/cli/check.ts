@@ -11,7 +11,7 @@ import { CATALOGUE } from '../metrics/catalogue';
 import { needsAgentSwitches } from '../aggregate/placement';
 import { ensureDir } from '../files/atomic';
 import { openSource } from '../sources/open';
-import type { SourceClient } from '../sources/types';
+import type { SourceClient, SqlQuery } from '../sources/types';
 
 export interface CheckResult {
   readonly kind: 'config' | 'source' | 'destination';
@@ -90,6 +90,75 @@ export function shadowedSwitchWarnings(config: BdsConfig): string[] {
   return warnings;
 }
 
+async function firstColumn(client: SourceClient, query: SqlQuery, params: Record<string, number>): Promise<string[]> {
+  const values: string[] = [];
+  for await (const row of client.stream(query, params)) values.push(String(Object.values(row)[0]));
+  return values;
+}
+
+const GIM_TENANT: SqlQuery = { name: 'check gim tenant', text: 'SELECT tenant_key FROM tenant WHERE tenant_key = :tenantKey' };
+const CFG_TENANT: SqlQuery = { name: 'check cfg tenant', text: 'SELECT dbid FROM cfg_tenant WHERE dbid = :tenantDbid' };
+const CFG_SWITCHES: SqlQuery = { name: 'check cfg switches', text: 'SELECT name FROM cfg_switch WHERE tenant_dbid = :tenantDbid' };
+
+/**
+ * What a wrong key would otherwise turn into silently: a `gimTenantKey` or `cfgTenantDbid` that
+ * is not in its source gives all-zero files, and a switch name with a typo moves its agents to
+ * the default location. Each tenant key must exist, and so must every configured switch.
+ */
+async function checkTenantsInSources(config: BdsConfig, reachable: ReadonlySet<string>): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  const withClient = async (name: string, source: SourceConfig | undefined, work: (client: SourceClient) => Promise<CheckResult[]>): Promise<void> => {
+    if (source === undefined || !reachable.has(name)) return;
+    const client = await openSource(name, source);
+    try {
+      results.push(...(await work(client)));
+    } catch (error) {
+      results.push({ kind: 'source', name: `${name} tenants`, ok: false, detail: describeError(error) });
+    } finally {
+      await client.close();
+    }
+  };
+  const families = (tenant: BdsConfig['tenants'][number]): Set<string | undefined> =>
+    new Set(tenant.metrics.map((key) => CATALOGUE.find((m) => m.key === key)?.source));
+  await withClient('gim', config.sources.gim, async (client) => {
+    const out: CheckResult[] = [];
+    for (const tenant of config.tenants.filter((t) => families(t).has('gim'))) {
+      const found = await firstColumn(client, GIM_TENANT, { tenantKey: tenant.gimTenantKey });
+      out.push({
+        kind: 'source',
+        name: `gim tenant ${tenant.id}`,
+        ok: found.length > 0,
+        ...(found.length > 0 ? {} : { detail: `gimTenantKey ${tenant.gimTenantKey} is not in GIM's tenant table: every seat file would say 0` }),
+      });
+    }
+    return out;
+  });
+  await withClient('config', config.sources.config, async (client) => {
+    const out: CheckResult[] = [];
+    for (const tenant of config.tenants) {
+      const usesConfig = families(tenant).has('config') || (families(tenant).has('gim') && needsAgentSwitches(tenant));
+      if (!usesConfig) continue;
+      const found = await firstColumn(client, CFG_TENANT, { tenantDbid: tenant.cfgTenantDbid });
+      if (found.length === 0) {
+        out.push({ kind: 'source', name: `config tenant ${tenant.id}`, ok: false, detail: `cfgTenantDbid ${tenant.cfgTenantDbid} is not in the Config DB's cfg_tenant table` });
+        continue;
+      }
+      const known = new Set(await firstColumn(client, CFG_SWITCHES, { tenantDbid: tenant.cfgTenantDbid }));
+      const missing = [...new Set(tenant.regions.flatMap((r) => r.locations.flatMap((l) => l.switches)))].filter((name) => !known.has(name));
+      out.push({
+        kind: 'source',
+        name: `config tenant ${tenant.id}`,
+        ok: missing.length === 0,
+        ...(missing.length === 0
+          ? {}
+          : { detail: `switch(es) ${missing.map((m) => JSON.stringify(m)).join(', ')} not in the tenant's cfg_switch: their agents would be placed in the default location` }),
+      });
+    }
+    return out;
+  });
+  return results;
+}
+
 /** Tries every connection; never throws. */
 export async function checkConnections(config: BdsConfig): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
@@ -107,7 +176,11 @@ export async function checkConnections(config: BdsConfig): Promise<CheckResult[]
   } catch {
     // The file was read a moment ago; a stat failure here changes nothing to report.
   }
-  for (const source of sourcesInUse(config)) results.push(await checkSource(source.name, source.config));
+  const sources = sourcesInUse(config);
+  for (const source of sources) results.push(await checkSource(source.name, source.config));
+  // Only sources that answered: a connection failure is reported once, above.
+  const reachable = new Set(results.filter((r) => r.kind === 'source' && r.ok).map((r) => r.name));
+  results.push(...(await checkTenantsInSources(config, reachable)));
   await ensureDir(config.dataDir).catch(() => undefined);
   const data = await checkFolder(config.dataDir);
   results.push({ ...data, name: `dataDir ${config.dataDir}` });

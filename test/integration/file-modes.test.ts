@@ -120,7 +120,9 @@ describe('bds check: a configuration file every user can read', () => {
   let work: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase({ schemas: false });
+    // bds check also looks the tenants up in the sources: they must be there.
+    db = await createTestDatabase();
+    await db.exec(seatsFixtureSql());
     work = mkdtempSync(path.join(tmpdir(), 'bds-check-mode-'));
   });
 
