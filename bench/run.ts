@@ -8,8 +8,9 @@
  * warm-up:
  *   - extraction of one day's GIM sessions (`bds invoke extract-gim`) next to
  *     `psql -c "\copy (<the same query>) to /dev/null"`: the database-to-disk limit;
- *   - `bds run --no-transmit` of the day (every metric) next to the reference SQL of
- *     bench/reference.ts, one statement per family: the compute limit; the values must be equal;
+ *   - `bds run --no-transmit` of the day (every metric) next to `bds verify` of the day, which
+ *     computes every value inside PostgreSQL with SQL written from the specification and
+ *     compares it with the files: the compute limit; the values must be equal;
  *   - the month's roll-up on the month's last day (`bds invoke aggregate`);
  *   - the peak RSS of the `bds` processes, and its ratio between scales.
  * It prints a table and writes bench/results/<date>-scale<N>.json.
@@ -30,25 +31,16 @@ import os from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import type { BdsConfig, LocalDate, TenantConfig } from '../lib/config/types';
+import type { LocalDate } from '../lib/config/types';
 import { loadConfig } from '../lib/config/load';
 import { datasetsFor } from '../lib/extract/datasets';
 import { stagedDatasetExists } from '../lib/extract/staged';
-import { billingFolder } from '../lib/files/period-writer';
 import { resolveMetrics } from '../lib/metrics/resolve';
 import { previousMonth, readSeedMarker, seedConfig, seedDatabase, type SeedMarker, type SeedReport } from '../lib/seed/seed';
 import { eachDay, lastDayOfMonth } from '../lib/time/calendar';
 import { BdsError, describeError } from '../lib/errors';
 import { packageRoot } from '../lib/package-root';
-import {
-  compareValues,
-  extractionSql,
-  gimSessionsSql,
-  parseReferenceOutput,
-  referenceScript,
-  referenceStatements,
-  valueMap,
-} from './reference';
+import { extractionSql, gimSessionsSql } from './reference';
 
 // Bundled into bench/.build/, so the root is found, not assumed relative to this file.
 const ROOT = packageRoot();
@@ -385,25 +377,6 @@ function benchDay(month: string): LocalDate {
   return day;
 }
 
-/** metric|region|measure → value, from the tenant's daily billing files of `date`. */
-async function billedValues(config: BdsConfig, tenant: TenantConfig, date: LocalDate): Promise<Map<string, number>> {
-  const folder = billingFolder(config.dataDir, tenant.id, { type: 'daily', date });
-  const code = `_D${date.replaceAll('-', '')}.csv`;
-  const values = new Map<string, number>();
-  for (const name of (await readdir(folder)).sort()) {
-    if (!name.endsWith(code)) continue;
-    const lines = (await readFile(join(folder, name), 'utf8')).trim().split('\n');
-    const header = (lines[0] ?? '').split(',');
-    const at = (column: string): number => header.indexOf(column);
-    for (const line of lines.slice(1)) {
-      // The files' fields never contain commas or quotes (codes, names and numbers only).
-      const cells = line.split(',');
-      values.set(`${cells[at('metric')]}|${cells[at('region')]}|${cells[at('measure')]}`, Number(cells[at('message_size')]));
-    }
-  }
-  return values;
-}
-
 // ---------------------------------------------------------------------------------------------
 // One scale
 // ---------------------------------------------------------------------------------------------
@@ -473,18 +446,19 @@ async function benchScale(opts: Options, scale: number): Promise<ScaleResult> {
   });
   const extractRows = Number(/"rows":\s*(\d+)/.exec(extraction.bds[0]?.stdout ?? '')?.[1] ?? 0);
 
-  // 2. The whole day next to the in-database reference, and the values compared.
+  // 2. The whole day next to the in-database reference, and the values compared. The reference
+  // is `bds verify`: SQL written from the specification, independent of the extraction queries,
+  // computing every value inside PostgreSQL and comparing it with the files the run just wrote
+  // (its exit code is not 0 on any difference, which stops the benchmark).
   log(`scale ${scale}: bds run --date ${day} ...`);
-  const scriptPath = join(work, 'reference.sql');
-  await writeFile(scriptPath, referenceScript(referenceStatements(config, tenant, day)));
   const dayRuns = await compare(opts, {
     bds: () => bds(['run', '--date', day, '--no-transmit', '--config', configPath]),
-    reference: () => psql(url, ['-A', '-t', '-F', '|', '-f', scriptPath]),
+    reference: () => bds(['verify', '--date', day, '--tenant', TENANT, '--json', '--config', configPath]),
   });
-  const reference = valueMap(parseReferenceOutput(dayRuns.reference[0]?.stdout ?? ''));
-  const billed = await billedValues(config, tenant, day);
-  const differences = compareValues(billed, reference);
-  if (differences.length > 0) throw new BenchError(`bds and the reference differ on ${day}:\n  ${differences.join('\n  ')}`);
+  const verified = JSON.parse(dayRuns.reference[0]?.stdout ?? '{}') as { ok?: boolean; valuesCompared?: number };
+  if (verified.ok !== true || (verified.valuesCompared ?? 0) === 0) {
+    throw new BenchError(`bds verify did not confirm the files of ${day}:\n${dayRuns.reference[0]?.stdout.slice(0, 3000) ?? ''}`);
+  }
 
   // Per dataset: what bds logged for each extraction, next to psql \copy of the same query.
   const perDataset = dayRuns.bds.map((m) => datasetDurations(m.stderr));
@@ -550,7 +524,7 @@ async function benchScale(opts: Options, scale: number): Promise<ScaleResult> {
     dayRun: {
       ...pair(dayRuns.bds, dayRuns.reference),
       rssMb: Math.max(...dayRuns.bds.map((m) => m.rssMb)),
-      valuesCompared: reference.size,
+      valuesCompared: verified.valuesCompared ?? 0,
     },
     ...(rollup === undefined ? {} : { rollup }),
     peakRssMb: Math.max(...rssRuns, rollup?.rssMb ?? 0),
@@ -559,9 +533,6 @@ async function benchScale(opts: Options, scale: number): Promise<ScaleResult> {
       ? {
           explain: [
             `-- GIM sessions query, ${day}\n${await explain(url, gimSessionsSql(tenant, day))}`,
-            ...(await Promise.all(
-              referenceStatements(config, tenant, day).map(async (s) => `-- reference ${s.family}\n${await explain(url, s.sql)}`),
-            )),
           ].join('\n\n'),
         }
       : {}),

@@ -17,6 +17,8 @@ export const ExitCode = {
   aggregate: 4,
   extract: 8,
   usage: 64,
+  /** `bds verify` found differences between the billing files and the sources. */
+  verifyDifferences: 65,
   locked: 75,
   config: 78,
 } as const;

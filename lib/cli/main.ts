@@ -17,7 +17,7 @@ import { acquireLock } from '../state/lock';
 import { STAGES, nextDay, readWatermarks, setWatermark, type StageName } from '../state/watermarks';
 import { targetsFor } from '../pipeline/targets';
 import { bdsVersion } from '../version';
-import { isLocalDate } from '../time/calendar';
+import { compareDates, isLocalDate, lastEndedDay } from '../time/calendar';
 import { UsageError } from './errors';
 import { table } from './format';
 import { nowSeconds } from '../time/clock';
@@ -33,6 +33,8 @@ commands:
   watermark --tenant ID --stage extract|aggregate|transmit --set YYYY-MM-DD
                                                         move a watermark (e.g. back, to re-process)
   check                                                 validate the configuration, try every connection
+  verify (--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD) [--tenant ID] [--json]
+                                                        recompute the days' values in the sources and compare with the files
   scheduler [--serverless FILE]                         the long-running local scheduler (npm start)
   invoke <function> --event FILE                        run one handler with an event file
   demo [--dir DIR]                                      a month of generated activity, end to end
@@ -150,11 +152,26 @@ async function commandWatermark(args: readonly string[]): Promise<number> {
   const config = loadRuntimeConfig(str(values, 'config'));
   const tenant = config.tenants.find((t) => t.id === tenantId);
   if (tenant === undefined) throw new UsageError(`--tenant: unknown tenant "${tenantId}" (configured: ${config.tenants.map((t) => t.id).join(', ')})`);
+  // A watermark past the last ended day would make catch-up skip the days in between forever.
+  const latest = lastEndedDay(nowSeconds(), tenant.timezone, config.processingDelaySeconds);
+  if (compareDates(date, latest) > 0) {
+    throw new UsageError(`--set ${date} is after the last day that has ended for tenant ${tenant.id} (${latest}, in ${tenant.timezone} plus the processing delay); a watermark says what was done`);
+  }
   const lock = await acquireLock(config.dataDir, `bds watermark ${args.join(' ')}`);
   try {
-    const before = (await readWatermarks(config.dataDir))[tenant.id]?.[stage as StageName];
-    await setWatermark(config.dataDir, tenant.id, stage as StageName, date);
-    process.stdout.write(`${tenant.id} ${stage}: ${before ?? '(none)'} -> ${date}; the next catch-up starts at ${nextDay(tenant, date)}\n`);
+    const current = (await readWatermarks(config.dataDir))[tenant.id] ?? {};
+    // The stages run in order: a stage moved back is re-done from there, and so is every later
+    // stage (they consumed its output), so they are moved back with it.
+    const later = STAGES.slice(STAGES.indexOf(stage as StageName));
+    for (const s of later) {
+      const before = current[s];
+      const after = s === stage || before === undefined || compareDates(before, date) > 0 ? date : before;
+      if (s !== stage && after === before) continue;
+      await setWatermark(config.dataDir, tenant.id, s, after);
+      process.stdout.write(`${tenant.id} ${s}: ${before ?? '(none)'} -> ${after}\n`);
+    }
+    const restart = nextDay(tenant, (await readWatermarks(config.dataDir))[tenant.id]?.aggregate);
+    process.stdout.write(`the next catch-up processes ${tenant.id} from ${restart} (extract, aggregate, transmit)\n`);
   } finally {
     await lock.release();
   }
@@ -204,6 +221,36 @@ async function commandCheck(args: readonly string[]): Promise<number> {
   if (results.some((r) => !r.ok && r.kind === 'source')) code |= ExitCode.extract;
   if (results.some((r) => !r.ok && r.kind === 'destination')) code |= ExitCode.transmit;
   return code;
+}
+
+async function commandVerify(args: readonly string[]): Promise<number> {
+  const { values } = parse(args, {
+    date: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    tenant: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  const range = values.date === undefined;
+  if (!range && (values.from !== undefined || values.to !== undefined)) throw new UsageError('verify takes --date, or --from and --to, not both');
+  if (range && values.from === undefined && values.to === undefined) throw new UsageError('verify needs --date YYYY-MM-DD, or --from YYYY-MM-DD --to YYYY-MM-DD');
+  const from = requireDate(values, range ? 'from' : 'date');
+  const to = range ? requireDate(values, 'to') : from;
+  const config = loadRuntimeConfig(str(values, 'config'));
+  let targets;
+  try {
+    targets = targetsFor(config, { tenant: str(values, 'tenant'), from, to }, nowSeconds(), {
+      tenant: '--tenant',
+      from: range ? '--from' : '--date',
+      to: range ? '--to' : '--date',
+    });
+  } catch (error) {
+    if (error instanceof RequestError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
+  // Loaded with its command, like the other optional ones.
+  const { runVerify } = await import('../verify/report');
+  return runVerify({ config, targets, from, to, json: values.json === true, log: createLogger() });
 }
 
 async function commandInvoke(args: readonly string[]): Promise<number> {
@@ -304,6 +351,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await commandWatermark(args);
       case 'check':
         return await commandCheck(args);
+      case 'verify':
+        return await commandVerify(args);
       case 'scheduler':
         return await commandScheduler(args);
       case 'invoke':

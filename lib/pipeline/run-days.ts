@@ -11,6 +11,7 @@ import { ExitCode, describeError } from '../errors';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { aggregateDay, aggregateMonthOnly, StagedInputsError } from '../aggregate/aggregate-period';
+import { AggregationError } from '../aggregate/errors';
 import { extractDay } from '../extract/extract-day';
 import { billingFolder, manifestName } from '../files/period-writer';
 import type { Logger } from '../log/logger';
@@ -128,6 +129,39 @@ async function aggregateRepairing<T>(
   return aggregate();
 }
 
+/** `verify: true` found the files of a day (or its month) different from the sources. */
+export class VerificationFailedError extends AggregationError {}
+
+/**
+ * With `verify: true`, recomputes what aggregation just wrote for `date` (and its month on a last
+ * day) inside the sources and compares. A difference holds the periods' files back from every
+ * destination (lib/state/period-marks.ts) and fails the day's aggregation, so its watermark does
+ * not move; equal values release them.
+ */
+async function verifyAggregated(options: RunOptions, tenant: TenantConfig, date: LocalDate, month: string | undefined): Promise<void> {
+  const { config, log } = options;
+  if (!config.verify) return;
+  const periods = [date, ...(month === undefined ? [] : [month])];
+  // Loaded only where verification is configured.
+  const { verifyTenantDays } = await import('../verify/verify');
+  const result = await verifyTenantDays({ config, tenant, dates: [date], log });
+  if (result.differences.length === 0) {
+    for (const period of periods) await clearMark(config.dataDir, 'held', tenant.id, period);
+    return;
+  }
+  for (const period of periods) await addMark(config.dataDir, 'held', tenant.id, period);
+  for (const d of result.differences) {
+    log.error('verification difference', { ...d, day: date, stage: 'aggregate' });
+  }
+  const shown = result.differences
+    .slice(0, 5)
+    .map((d) => `${d.region} ${d.metric} ${d.measure} ${d.period}: file ${d.fileValue ?? '-'}, sources ${d.sourceValue}`)
+    .join('; ');
+  throw new VerificationFailedError(
+    `tenant ${tenant.id}, ${date}: verify found ${result.differences.length} difference(s) between the files and the sources (${shown}${result.differences.length > 5 ? '; ...' : ''}); the files are held, not transmitted; \`bds verify --date ${date} --tenant ${tenant.id}\` lists them`,
+  );
+}
+
 /**
  * Whether a month has been rolled up already: its monthly manifest is on disk, or aggregation has
  * passed its last day (the customer may have moved the files away). Aggregating one of its days
@@ -170,6 +204,7 @@ async function rebuildStaleMonths(options: RunOptions, tenant: TenantConfig, day
         (next) => (stage = next),
       );
       await clearMark(config.dataDir, 'stale-months', tenant.id, month);
+      await verifyAggregated(options, tenant, lastDayOfMonth(`${month}-01`), month);
       log.info('stale month rebuilt', { tenant: tenant.id, stage: 'aggregate', month, files: monthly.files.length });
     } catch (error) {
       const message = `the monthly files of ${month} are stale (a day of the month changed) and could not be rebuilt: ${describeError(error)}`;
@@ -216,6 +251,7 @@ async function runTenantDays(
         const result = await aggregateRepairing(options, tenant, date, () => aggregateDay({ config, tenant, date, log }), (next) => (stage = next));
         // The last day rebuilt the month from every day as they are now.
         if (result.monthly !== undefined) await clearMark(config.dataDir, 'stale-months', tenant.id, month);
+        await verifyAggregated(options, tenant, date, result.monthly === undefined ? undefined : month);
         files = result.daily.files.length + (result.monthly?.files.length ?? 0);
         await advanceWatermark(config.dataDir, tenant, 'aggregate', date);
       }

@@ -133,6 +133,40 @@ describe('catch-up', () => {
     expect(bad.stderr).toContain('--stage');
   });
 
+  it('moves the later stages back with an earlier one, so moving only `extract` back re-processes every stage from there', async () => {
+    // Prepare
+    const { env, dataDir } = await setup('rewind-extract');
+    expect((await runBds(['catch-up', '--tenant', 'acme'], { env })).code).toBe(0);
+
+    // Act
+    const set = await runBds(['watermark', '--tenant', 'acme', '--stage', 'extract', '--set', '2026-11-01'], { env });
+    const rerun = await runBds(['catch-up', '--tenant', 'acme'], { env });
+
+    // Assess
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toContain('acme extract: 2026-11-03 -> 2026-11-01');
+    expect(set.stdout).toContain('acme aggregate: 2026-11-03 -> 2026-11-01');
+    expect(set.stdout).toContain('the next catch-up processes acme from 2026-11-02');
+    expect(rerun.stdout.split('\n').filter((l) => /^acme\s+2026-/.test(l)).map((l) => l.split(/\s+/)[1])).toEqual(['2026-11-02', '2026-11-03']);
+    expect((await watermarks(dataDir)).acme).toMatchObject({ extract: '2026-11-03', aggregate: '2026-11-03' });
+  });
+
+  it('refuses a watermark after the last ended day, which would make catch-up skip the days between forever', async () => {
+    // Prepare
+    const { env, dataDir } = await setup('future');
+
+    // Act
+    const future = await runBds(['watermark', '--tenant', 'acme', '--stage', 'aggregate', '--set', '2026-11-04'], { env });
+    const far = await runBds(['watermark', '--tenant', 'acme', '--stage', 'aggregate', '--set', '2100-01-01'], { env });
+
+    // Assess
+    for (const result of [future, far]) {
+      expect(result.code).toBe(64);
+      expect(result.stderr).toContain('is after the last day that has ended for tenant acme (2026-11-03');
+    }
+    expect((await watermarks(dataDir)).acme).toBeUndefined();
+  });
+
   it('shows watermarks, days due and the last run in `bds status`', async () => {
     const { env } = await setup('status');
     const before = await runBds(['status'], { env });

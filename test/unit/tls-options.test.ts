@@ -153,7 +153,7 @@ describe('S3: https unless told otherwise', () => {
     // Act
     let message = '';
     try {
-      loadSources('  gim: { client: pg, host: h, database: d }\n  gvp: { client: pg, host: h, database: d }', 'transmit:\n  s3: { bucket: b, prefix: p, region: r, endpoint: "ftp://s3.example.local" }');
+      loadSources('  gim: { client: pg, host: h, database: d }\n  gvp: { client: pg, host: h, database: d }', 'transmit:\n  s3: { bucket: billing-inbox, prefix: p, region: r, endpoint: "ftp://s3.example.local" }');
     } catch (error) {
       message = error instanceof Error ? error.message : String(error);
     }
