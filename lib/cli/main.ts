@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError } from '../config/errors';
+import type { BdsConfig, LocalDate } from '../config/types';
 import { loadRuntimeConfig } from '../config/runtime';
 import { BdsError, ExitCode, describeError } from '../errors';
 import { createLogger } from '../log/logger';
@@ -15,7 +16,7 @@ import { catchUpTargets } from '../pipeline/catch-up';
 import { LockHeldError } from '../state/errors';
 import { acquireLock } from '../state/lock';
 import { STAGES, nextDay, readWatermarks, setWatermark, type StageName } from '../state/watermarks';
-import { targetsFor } from '../pipeline/targets';
+import { targetsFor, type Target } from '../pipeline/targets';
 import { bdsVersion } from '../version';
 import { compareDates, isLocalDate, lastEndedDay } from '../time/calendar';
 import { UsageError } from './errors';
@@ -69,6 +70,28 @@ function requireDate(values: Values, name: string): string {
   return v;
 }
 
+/**
+ * The configuration and the (tenant, days) targets of `--date D` (or `--from D --to D` when
+ * `range`) and `--tenant`: a day that has not ended, or an unknown tenant, is a usage error
+ * naming the option.
+ */
+function dayTargets(values: Values, range: boolean): { config: BdsConfig; targets: Target[]; from: LocalDate; to: LocalDate } {
+  const from = requireDate(values, range ? 'from' : 'date');
+  const to = range ? requireDate(values, 'to') : from;
+  const config = loadRuntimeConfig(str(values, 'config'));
+  try {
+    const targets = targetsFor(config, { tenant: str(values, 'tenant'), from, to }, nowSeconds(), {
+      tenant: '--tenant',
+      from: range ? '--from' : '--date',
+      to: range ? '--to' : '--date',
+    });
+    return { config, targets, from, to };
+  } catch (error) {
+    if (error instanceof RequestError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
+}
+
 function printSummary(summary: RunSummary): void {
   const rows = summary.days.map((d) => [d.tenant, d.date, d.ok ? 'ok' : `FAILED (${d.failedStage ?? 'other'})`, d.rows, d.files]);
   if (rows.length > 0) process.stdout.write(table(['tenant', 'day', 'result', 'rows', 'files'], rows));
@@ -94,20 +117,7 @@ async function commandRun(args: readonly string[], range: boolean): Promise<numb
   });
   if (range && values.date !== undefined) throw new UsageError('backfill takes --from and --to, not --date');
   if (!range && (values.from !== undefined || values.to !== undefined)) throw new UsageError('run takes --date; use `bds backfill --from --to` for a range');
-  const from = requireDate(values, range ? 'from' : 'date');
-  const to = range ? requireDate(values, 'to') : from;
-  const config = loadRuntimeConfig(str(values, 'config'));
-  let targets;
-  try {
-    targets = targetsFor(config, { tenant: str(values, 'tenant'), from, to }, nowSeconds(), {
-      tenant: '--tenant',
-      from: range ? '--from' : '--date',
-      to: range ? '--to' : '--date',
-    });
-  } catch (error) {
-    if (error instanceof RequestError) throw new UsageError(error.message, { cause: error });
-    throw error;
-  }
+  const { config, targets, from, to } = dayTargets(values, range);
   const summary = await runDays({
     config,
     targets,
@@ -234,20 +244,7 @@ async function commandVerify(args: readonly string[]): Promise<number> {
   const range = values.date === undefined;
   if (!range && (values.from !== undefined || values.to !== undefined)) throw new UsageError('verify takes --date, or --from and --to, not both');
   if (range && values.from === undefined && values.to === undefined) throw new UsageError('verify needs --date YYYY-MM-DD, or --from YYYY-MM-DD --to YYYY-MM-DD');
-  const from = requireDate(values, range ? 'from' : 'date');
-  const to = range ? requireDate(values, 'to') : from;
-  const config = loadRuntimeConfig(str(values, 'config'));
-  let targets;
-  try {
-    targets = targetsFor(config, { tenant: str(values, 'tenant'), from, to }, nowSeconds(), {
-      tenant: '--tenant',
-      from: range ? '--from' : '--date',
-      to: range ? '--to' : '--date',
-    });
-  } catch (error) {
-    if (error instanceof RequestError) throw new UsageError(error.message, { cause: error });
-    throw error;
-  }
+  const { config, targets, from, to } = dayTargets(values, range);
   // Loaded with its command, like the other optional ones.
   const { runVerify } = await import('../verify/report');
   return runVerify({ config, targets, from, to, json: values.json === true, log: createLogger() });
