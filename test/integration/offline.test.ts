@@ -142,9 +142,15 @@ afterAll(async () => {
 }, 60_000);
 
 describe('serverless-offline (npm run offline)', () => {
-  it('registers the dispatcher schedule of serverless.yml and exposes every function', () => {
+  it('registers the dispatcher schedule of serverless.yml and exposes every function', async () => {
     // Prepare
     const [schedule] = readServerlessSchedules(join(root, 'serverless.yml'), Object.keys(HANDLERS)).schedules;
+    // serverless-offline may print its schedules after it listens (seen on a loaded machine).
+    await waitFor(
+      () => output.includes('Scheduling [dispatcher]'),
+      () => `serverless-offline to register the dispatcher schedule:\n${output.slice(-3000)}`,
+      30_000,
+    );
 
     // Assess: serverless-offline prints each schedule as the cron it gives node-schedule (the
     // year field dropped) and each function's deployed name.
