@@ -5,11 +5,11 @@
  */
 import { addDays, datesBetween, dayStart } from './calendar';
 import {
-  SPECIAL_AGENT_NAMES,
   CATALOGUE_VARIANTS,
   MAILBOX_VALUES,
   MEDIA_CODES,
   SPANS,
+  SPECIAL_AGENT_NAMES,
   SUBTYPE_CODES,
   SWITCH_NAMES,
   ZONES,
@@ -19,7 +19,6 @@ import {
   type TenantSpec,
   type WorldSpec,
 } from './world-spec';
-import { isNonBlank } from './voicemail-oracle';
 import type {
   CatalogueOverride,
   CfgAgentLoginRow,
@@ -39,13 +38,6 @@ import type {
   TenantConfig,
   World,
 } from './world';
-
-/**
- * World features tied to the pipeline's known deviations from the specification, which a
- * diagnostic run may leave out (BDS_ORACLE_WITHOUT) to see whether everything else agrees.
- */
-export type KnownDeviation = 'duplicate-switch' | 'whitespace-voicemail' | 'cross-midnight-qualifier';
-export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = ['duplicate-switch', 'whitespace-voicemail', 'cross-midnight-qualifier'];
 
 const TENANT_IDS = ['acme', 'globex', 'initech'] as const;
 const REGION_CODES = ['US', 'EU', 'AP'] as const;
@@ -112,20 +104,17 @@ const at = (context: TenantContext, anchor: AnchorSpec): number =>
 const nextBoundary = (context: TenantContext, t: number): number =>
   context.boundaries.find((b) => b > t) ?? t + 86_400;
 
-function regionsOf(spec: TenantSpec, without: ReadonlySet<KnownDeviation>): RegionConfig[] {
+function regionsOf(spec: TenantSpec): RegionConfig[] {
   const total = spec.regions.reduce((n, r) => n + r.locations.length, 0);
   const defaultIndex = spec.defaultLocation % total;
-  const listed = new Set<string>();
   let index = 0;
   return spec.regions.map((region, r) => {
     const code = REGION_CODES[r] ?? `R${r}`;
     const locations = region.locations.map((switchIndices, l) => {
       const location = { code: `${code}${l + 1}`, index: index++ };
       if (location.index === defaultIndex) return { code: location.code, switches: [] };
-      let switches: string[] = switchIndices.map((i) => SWITCH_NAMES[i % SWITCH_NAMES.length] ?? 'SIP_A');
-      if (without.has('duplicate-switch')) switches = switches.filter((name) => !listed.has(name));
-      if (switches.length === 0) switches = [`NOWHERE_${location.index}`];
-      for (const name of switches) listed.add(name);
+      // Two locations may list the same switch: the first in configuration order wins.
+      const switches = switchIndices.map((i) => SWITCH_NAMES[i % SWITCH_NAMES.length] ?? 'SIP_A');
       return { code: location.code, switches };
     });
     // A region of a tenant with several regions needs its own GVP source.
@@ -218,16 +207,18 @@ function addSessions(rows: Rows, context: TenantContext, resourceKeys: readonly 
         end = spec.shape.open ? null : 2 ** 31 - 1 - 4 * 86_400;
         break;
     }
-    const row: SessionRow = { key: rows.nextSession++, tenantKey: context.config.gimTenantKey, mediaKey: mediaKey(context, spec.media), resourceKey, start, end };
+    const row: SessionRow = {
+      key: rows.nextSession++,
+      tenantKey: context.config.gimTenantKey,
+      mediaKey: mediaKey(context, spec.media),
+      resourceKey,
+      start,
+      end,
+    };
     rows.sessions.push(row);
     built.push(row);
   }
   return built;
-}
-
-/** Whether the session covers one of the tenant's day starts (or is open): its day and the next both see it. */
-function crossesMidnight(context: TenantContext, session: SessionRow): boolean {
-  return session.end === null || context.boundaries.some((b) => session.start < b && (session.end ?? 0) > b);
 }
 
 function addInteractions(
@@ -235,7 +226,6 @@ function addInteractions(
   context: TenantContext,
   sessions: readonly SessionRow[],
   resourceKeys: readonly number[],
-  without: ReadonlySet<KnownDeviation>,
 ): void {
   if (sessions.length === 0) return;
   context.spec.interactions.forEach((spec, i) => {
@@ -269,10 +259,6 @@ function addInteractions(
     }
     const resourceKey =
       spec.resource === 'session' ? session.resourceKey : (resourceKeys[(i + 1) % resourceKeys.length] ?? session.resourceKey);
-    if (without.has('cross-midnight-qualifier')) {
-      const agentSessions = sessions.filter((s) => s.resourceKey === resourceKey);
-      if (agentSessions.some((s) => crossesMidnight(context, s))) return;
-    }
     rows.interactions.push({
       key: rows.nextInteraction++,
       tenantKey: spec.tenant === 'own' ? context.config.gimTenantKey : context.otherGimKey,
@@ -333,7 +319,7 @@ function addGvp(rows: Rows, context: TenantContext): void {
   }
 }
 
-function addVoicemail(rows: Rows, context: TenantContext, tenantSwitches: readonly CfgSwitchRow[], without: ReadonlySet<KnownDeviation>): void {
+function addVoicemail(rows: Rows, context: TenantContext, tenantSwitches: readonly CfgSwitchRow[]): void {
   const { config, spec } = context;
   const switchDbid = tenantSwitches[0]?.dbid ?? 0;
   for (let i = 0; i < spec.dns; i += 1) rows.dns.push({ dbid: rows.nextDn++, switchDbid, tenantDbid: config.cfgTenantDbid, state: 1 + (i % 2) });
@@ -353,8 +339,7 @@ function addVoicemail(rows: Rows, context: TenantContext, tenantSwitches: readon
     const candidates = objects[prop.objectType] ?? [];
     // With no object of that type, the option hangs on a DBID nobody owns: it has no tenant.
     const objectDbid = candidates[prop.object % Math.max(candidates.length, 1)] ?? 800 + prop.object;
-    let value: string | null = MAILBOX_VALUES[prop.value] ?? null;
-    if (without.has('whitespace-voicemail') && value !== null && !isNonBlank(value) && /[^ ]/.test(value)) value = '   ';
+    const value: string | null = MAILBOX_VALUES[prop.value] ?? null;
     rows.option(prop.objectType, objectDbid, prop.section, prop.option, value);
   }
 }
@@ -365,14 +350,22 @@ function addForeignDecoys(rows: Rows, from: string): void {
   const agent = rows.nextResource++;
   rows.resources.push({ key: agent, tenantKey: FOREIGN_GIM_KEY, typeCode: 'AGENT', name: 'intruder', cfgDbid: null });
   rows.sessions.push({ key: rows.nextSession++, tenantKey: FOREIGN_GIM_KEY, mediaKey: 1, resourceKey: agent, start: t0, end: t0 + 10 * 86_400 });
-  rows.interactions.push({ key: rows.nextInteraction++, tenantKey: FOREIGN_GIM_KEY, resourceKey: agent, mediaKey: 1, typeKey: 2, start: t0 + 60, handled: 1 });
+  rows.interactions.push({
+    key: rows.nextInteraction++,
+    tenantKey: FOREIGN_GIM_KEY,
+    resourceKey: agent,
+    mediaKey: 1,
+    typeKey: 2,
+    start: t0 + 60,
+    handled: 1,
+  });
   const dn = rows.nextDn++;
   rows.dns.push({ dbid: dn, switchDbid: 0, tenantDbid: FOREIGN_CFG_DBID, state: 1 });
   rows.option(2, dn, 'TServer', 'gvm_mailbox', '9999');
 }
 
-/** The world a spec describes; `without` leaves out the features of known deviations (diagnostics only). */
-export function buildWorld(spec: WorldSpec, without: ReadonlySet<KnownDeviation> = new Set()): World {
+/** The world a spec describes. */
+export function buildWorld(spec: WorldSpec): World {
   const span = SPANS[spec.span % SPANS.length] ?? { start: '2026-10-31', zones: ['UTC'] };
   const from = span.start;
   const to = addDays(from, spec.days - 1);
@@ -385,7 +378,7 @@ export function buildWorld(spec: WorldSpec, without: ReadonlySet<KnownDeviation>
     productionDate: addDays(from, Math.min(t.productionOffset, spec.days - 1)),
     excludeAgents: t.exclude,
     metrics: t.metrics.length > 0 ? t.metrics : ['seats_workspace'],
-    regions: regionsOf(t, without),
+    regions: regionsOf(t),
   }));
   configs.forEach((config, i) => {
     const tenantSpec = spec.tenants[i];
@@ -405,9 +398,9 @@ export function buildWorld(spec: WorldSpec, without: ReadonlySet<KnownDeviation>
     });
     const resourceKeys = addAgents(rows, context, tenantSwitches);
     const sessions = addSessions(rows, context, resourceKeys);
-    addInteractions(rows, context, sessions, resourceKeys, without);
+    addInteractions(rows, context, sessions, resourceKeys);
     addGvp(rows, context);
-    addVoicemail(rows, context, tenantSwitches, without);
+    addVoicemail(rows, context, tenantSwitches);
   });
   addForeignDecoys(rows, from);
   const catalogue: Record<string, CatalogueOverride> = {};
@@ -415,9 +408,17 @@ export function buildWorld(spec: WorldSpec, without: ReadonlySet<KnownDeviation>
     const variant = choice === null ? undefined : CATALOGUE_VARIANTS[key]?.[choice];
     if (variant !== undefined) catalogue[key] = variant;
   }
+  const splitAt = spec.split === null ? undefined : addDays(from, Math.min(spec.split, spec.days - 2));
   return {
     from,
     to,
+    batches:
+      splitAt === undefined
+        ? [{ from, to }]
+        : [
+            { from, to: splitAt },
+            { from: addDays(splitAt, 1), to },
+          ],
     now: `${addDays(to, 3)}T12:00:00Z`,
     tenants: configs,
     catalogue,

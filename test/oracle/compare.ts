@@ -3,7 +3,8 @@
  * every difference (not only the first), so that one failing world shows its whole story.
  */
 import type { BillingCsv } from './billing-reader';
-import type { ExpectedFile } from './oracle';
+import { CODE_COLUMNS, publishedCodes, type Measure } from './metric-definitions';
+import { CUSTOMER, GARN, type ExpectedFile } from './oracle';
 
 /** One difference between the files and the oracle. */
 export interface Mismatch {
@@ -51,15 +52,19 @@ export function compareFiles(
       const measure = row.measure ?? '';
       if (seen.has(measure)) at(measure, 'one row', 'a second row');
       seen.add(measure);
-      const want = file.values.get(measure as never);
+      const want = file.values.get(measure as Measure);
       if (want === undefined) {
         at(measure, 'no such row', `row with ${row.message_size}`);
         continue;
       }
       if (row.message_size !== String(want)) at(measure, String(want), row.message_size ?? '');
-      const identity = `${file.tenant} ${file.region} ${file.metric} ${file.periodType} ${file.period} ${zoneOf(file.tenant)}`;
-      const written = `${row.tenant} ${row.region} ${row.metric} ${row.period_type} ${row.period} ${row.timezone}`;
+      const identity = [GARN, CUSTOMER, file.tenant, file.region, file.metric, file.periodType, file.period, zoneOf(file.tenant)].join(' ');
+      const written = [row.garn, row.customer, row.tenant, row.region, row.metric, row.period_type, row.period, row.timezone].join(' ');
       if (written !== identity) at(`${measure} (columns)`, identity, written);
+      const codes = publishedCodes(file.metric, measure as Measure);
+      const wantCodes = CODE_COLUMNS.map((c) => codes[c]).join('/');
+      const writtenCodes = CODE_COLUMNS.map((c) => row[c] ?? '').join('/');
+      if (writtenCodes !== wantCodes) at(`${measure} (codes)`, wantCodes, writtenCodes);
       const bounds = `${new Date(file.start * 1000).toISOString()} ${new Date(file.end * 1000).toISOString()}`;
       const writtenBounds = `${instant(row.period_start)} ${instant(row.period_end)}`;
       if (writtenBounds !== bounds) at(`${measure} (bounds)`, bounds, `${writtenBounds} (${row.period_start} ${row.period_end})`);

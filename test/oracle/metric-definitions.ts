@@ -99,3 +99,19 @@ export function measuresOf(definition: MetricDefinition): readonly { measure: Me
 export function isGlobal(definition: MetricDefinition): boolean {
   return definition.family === 'voicemail';
 }
+
+/** The back-office code columns of a billing row, in file order. */
+export const CODE_COLUMNS = ['channel_type', 'service_class', 'activity_type', 'status', 'agent_group_name'] as const;
+
+/**
+ * The codes metrics.md publishes ("Codes carried in the files"): seats_outbound 4 / 23 / 5 /
+ * AGENT_SEATS, voicemail_boxes 0 / 26 / 5, agent group name 1 for a concurrent value. Every
+ * other code is not public and stays empty (the harness's configurations supply none).
+ */
+export function publishedCodes(metric: string, measure: Measure): Record<(typeof CODE_COLUMNS)[number], string> {
+  const codes = { channel_type: '', service_class: '', activity_type: '', status: '', agent_group_name: '' };
+  if (metric === 'seats_outbound') Object.assign(codes, { channel_type: '4', service_class: '23', activity_type: '5', status: 'AGENT_SEATS' });
+  if (metric === 'voicemail_boxes') Object.assign(codes, { channel_type: '0', service_class: '26', activity_type: '5' });
+  if (measure === 'concurrent') codes.agent_group_name = '1';
+  return codes;
+}

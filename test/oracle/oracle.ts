@@ -28,6 +28,7 @@ export interface ExpectedFile {
 
 /** The customer reference the config writer puts in every configuration. */
 export const GARN = 'GARN0042';
+export const CUSTOMER = 'Oracle Test Corp';
 
 /** billing-files.md: `<tenant>/<YYYY>/<MM>/CNT_<REGION>_PES_<METRIC>_<GARN>_<TENANT>_<PERIOD>.csv`. */
 export function billingPath(tenant: string, region: string, metric: string, period: string): string {

@@ -10,12 +10,14 @@ import { runBds } from '../helpers/cli';
 import type { TestDatabase } from '../helpers/database';
 import { readBillingTree } from './billing-reader';
 import { compareFiles, formatMismatches, type Mismatch } from './compare';
-import { expectedFiles } from './oracle';
+import { expectedFiles, type ExpectedFile } from './oracle';
 import { DB_A_ENV, DB_B_ENV, worldConfig } from './world-config';
 import { databaseASql, databaseBSql, TRUNCATE_ALL } from './world-sql';
 import type { World } from './world';
 
 export interface WorldOutcome {
+  /** The files the oracle expects, with their values. */
+  readonly expected: readonly ExpectedFile[];
   readonly mismatches: readonly Mismatch[];
   readonly exitCode: number | null;
   readonly output: string;
@@ -33,14 +35,23 @@ export async function runWorld(world: World, databases: { a: TestDatabase; b: Te
   try {
     const configPath = join(work, 'bds.config.yaml');
     await writeFile(configPath, worldConfig(world, join(work, 'data')));
-    const result = await runBds(['backfill', '--from', world.from, '--to', world.to, '--no-transmit'], {
-      env: { BDS_CONFIG: configPath, BDS_NOW: world.now, [DB_A_ENV]: databases.a.url, [DB_B_ENV]: databases.b.url },
-    });
+    let exitCode: number | null = 0;
+    let output = '';
+    for (const batch of world.batches) {
+      const result = await runBds(['backfill', '--from', batch.from, '--to', batch.to, '--no-transmit'], {
+        env: { BDS_CONFIG: configPath, BDS_NOW: world.now, [DB_A_ENV]: databases.a.url, [DB_B_ENV]: databases.b.url },
+      });
+      output += `$ bds backfill --from ${batch.from} --to ${batch.to}\n${result.stdout}\n${result.stderr}\n`;
+      if (result.code !== 0) {
+        exitCode = result.code;
+        break;
+      }
+    }
     const expected = expectedFiles(world);
     const { csv, other } = await readBillingTree(join(work, 'data', 'billing'));
     const zones = new Map(world.tenants.map((t) => [t.id, t.timezone]));
     const mismatches = compareFiles(expected, csv, other, (tenant) => zones.get(tenant) ?? '?');
-    return { mismatches, exitCode: result.code, output: `${result.stdout}\n${result.stderr}`, fileCount: csv.size };
+    return { expected, mismatches, exitCode, output, fileCount: csv.size };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -68,8 +79,10 @@ export async function writeReproduction(world: World, spec: unknown, outcome: Wo
     join(REPRO_DIR, 'README.txt'),
     [
       'Load database-a.sql into a database with the reference schemas (sql/*.sql) and database-b.sql into another,',
-      `then: ${DB_A_ENV}=<url A> ${DB_B_ENV}=<url B> BDS_NOW=${world.now} \\`,
-      `  node bin/bds.mjs backfill --from ${world.from} --to ${world.to} --no-transmit --config ${join(REPRO_DIR, 'bds.config.yaml')}`,
+      `then, with ${DB_A_ENV}=<url A> ${DB_B_ENV}=<url B> BDS_NOW=${world.now} in the environment:`,
+      ...world.batches.map(
+        (b) => `  node bin/bds.mjs backfill --from ${b.from} --to ${b.to} --no-transmit --config ${join(REPRO_DIR, 'bds.config.yaml')}`,
+      ),
       'and compare data/billing/ with mismatches.txt.',
       '',
     ].join('\n'),

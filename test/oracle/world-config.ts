@@ -4,7 +4,7 @@
  * against any database.
  */
 import type { TenantConfig, World } from './world';
-import { GARN } from './oracle';
+import { CUSTOMER, GARN } from './oracle';
 
 /** Environment variables the configuration reads the two databases' URLs from. */
 export const DB_A_ENV = 'BDS_ORACLE_DB_A';
@@ -33,7 +33,7 @@ function tenantEntry(tenant: TenantConfig): Record<string, unknown> {
 /** The configuration file's text for `world`, writing billing files under `dataDir`. */
 export function worldConfig(world: World, dataDir: string): string {
   const config = {
-    customer: { garn: GARN, name: 'Oracle Test Corp' },
+    customer: { garn: GARN, name: CUSTOMER },
     dataDir,
     processingDelay: '2h',
     sources: { gim: source(DB_A_ENV), config: source(DB_A_ENV), gvp: source(DB_A_ENV) },

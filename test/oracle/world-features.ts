@@ -15,6 +15,7 @@ export function worldFeatures(world: World, files: readonly ExpectedFile[]): Map
     if (n > 0) out.set(name, (out.get(name) ?? 0) + n);
   };
   add('tenants', world.tenants.length);
+  if (world.batches.length > 1) add('worlds processed by two backfills');
   const boundaries: number[] = [];
   for (const tenant of world.tenants) {
     for (const date of processedDays(world, tenant)) {
@@ -22,6 +23,7 @@ export function worldFeatures(world: World, files: readonly ExpectedFile[]): Map
       boundaries.push(day.start, day.end);
       add('processed days');
       if (day.end - day.start !== 86_400) add('processed days of DST length');
+      if (day.end === day.start) add('processed days that do not exist (length 0)');
       if (date.endsWith('-02-29')) add('processed 29 Februaries');
     }
     const listed = tenant.regions.flatMap((r) => r.locations.flatMap((l) => l.switches));
@@ -30,6 +32,7 @@ export function worldFeatures(world: World, files: readonly ExpectedFile[]): Map
   }
   const sessions = world.gim.sessions;
   add('open sessions', sessions.filter((s) => s.end === null).length);
+  add('sessions from before 1970', sessions.filter((s) => s.start < 0).length);
   add('empty or negative sessions', sessions.filter((s) => s.end !== null && s.end <= s.start).length);
   add('touching sessions', sessions.filter((s) => sessions.some((o) => o !== s && o.resourceKey === s.resourceKey && o.end === s.start)).length);
   const crossing = sessions.filter((s) => boundaries.some((b) => s.start < b && (s.end ?? Infinity) > b));
@@ -40,13 +43,13 @@ export function worldFeatures(world: World, files: readonly ExpectedFile[]): Map
     add('handled interactions at a session start', own.filter((s) => i.start === s.start).length);
     add('handled interactions at a session end', own.filter((s) => i.start === s.end).length);
     add('handled interactions 1 s before a session', own.filter((s) => i.start === s.start - 1).length);
-    add('handled interactions inside a session across a day start', crossing.filter((s) => own.includes(s) && i.start >= s.start && i.start < (s.end ?? Infinity)).length);
+    const inside = crossing.filter((s) => own.includes(s) && i.start >= s.start && i.start < (s.end ?? Infinity));
+    add('handled interactions inside a session across a day start', inside.length);
   }
   for (const option of world.cfg.flexProps) {
-    if (option.parentDbid !== 0 && option.name === 'gvm_mailbox' && option.value !== null && /^[ \t\r\n]*$/.test(option.value) && /[\t\r\n]/.test(option.value)) {
-      add('mailbox values of only tabs / line breaks');
-    }
-    if (option.parentDbid !== 0 && option.name === 'gvm_mailbox' && isNonBlank(option.value)) add('non-blank mailbox options');
+    if (option.parentDbid === 0 || option.name !== 'gvm_mailbox') continue;
+    if (!isNonBlank(option.value) && /[\t\r\n]/.test(option.value ?? '')) add('mailbox values of only blanks with tabs / line breaks');
+    if (isNonBlank(option.value)) add('non-blank mailbox options');
   }
   for (const rows of Object.values(world.gvp)) {
     const facts = [...rows.calls, ...rows.mediaSessions];

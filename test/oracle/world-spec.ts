@@ -27,7 +27,14 @@ export const ZONES = [
  * falls inside it. Every span holds a month end (mostly on its second or third day, so that a
  * month rolls up several days), a DST change, or both.
  */
-export const SPANS: readonly { readonly start: string; readonly zones: readonly (typeof ZONES)[number][]; readonly why: string }[] = [
+export interface Span {
+  readonly start: string;
+  readonly zones: readonly (typeof ZONES)[number][];
+  /** What the span is about, for a reader of a failing world. */
+  readonly why: string;
+}
+
+export const SPANS: readonly Span[] = [
   { start: '2026-10-30', zones: ['America/New_York', 'America/St_Johns'], why: "October's end, then the US fall back (25 h)" },
   { start: '2027-10-29', zones: ['Europe/Paris', 'Europe/London'], why: "the EU fall back on October's last day" },
   { start: '2028-02-27', zones: ['UTC', 'Asia/Kathmandu'], why: 'the end of a leap February' },
@@ -238,6 +245,8 @@ export interface TenantSpec {
 export interface WorldSpec {
   readonly span: number;
   readonly days: number;
+  /** null: one backfill of the whole span; n: a first backfill of its first n + 1 days, then the rest. */
+  readonly split: number | null;
   readonly catalogue: Readonly<Record<string, number | null>>;
   readonly tenants: readonly TenantSpec[];
 }
@@ -311,9 +320,15 @@ const tenantSpec: fc.Arbitrary<TenantSpec> = fc.record({
   defaultLocation: fc.nat({ max: 8 }),
   agents: fc.array(
     fc.record({
-      name: fc.oneof({ weight: 3, arbitrary: fc.constant('plain' as const) }, { weight: 2, arbitrary: fc.nat({ max: SPECIAL_AGENT_NAMES.length - 1 }) }),
+      name: fc.oneof(
+        { weight: 3, arbitrary: fc.constant('plain' as const) },
+        { weight: 2, arbitrary: fc.nat({ max: SPECIAL_AGENT_NAMES.length - 1 }) },
+      ),
       person: fc.constantFrom('person' as const, 'person' as const, 'person' as const, 'none' as const, 'missing' as const),
-      logins: fc.array(fc.record({ switchIndex: fc.nat({ max: SWITCH_NAMES.length - 1 }), state: fc.constantFrom(1, 1, 2) }), { maxLength: 3, size: 'max' }),
+      logins: fc.array(
+        fc.record({ switchIndex: fc.nat({ max: SWITCH_NAMES.length - 1 }), state: fc.constantFrom(1, 1, 2) }),
+        { maxLength: 3, size: 'max' },
+      ),
     }),
     { maxLength: 8, size: 'max' },
   ),
@@ -353,6 +368,7 @@ const tenantSpec: fc.Arbitrary<TenantSpec> = fc.record({
 export const worldSpec: fc.Arbitrary<WorldSpec> = fc.record({
   span: fc.nat({ max: SPANS.length - 1 }),
   days: fc.integer({ min: 2, max: 5 }),
+  split: fc.oneof({ weight: 2, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.nat({ max: 3 }) }),
   catalogue: fc.record(
     Object.fromEntries(
       Object.entries(CATALOGUE_VARIANTS).map(([key, variants]) => [

@@ -23,9 +23,13 @@ function literal(value: Value): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
-function insert(table: string, columns: readonly string[], rows: readonly (readonly Value[])[]): string {
-  if (rows.length === 0) return '';
-  return `INSERT INTO ${table} (${columns.join(', ')}) VALUES\n  ${rows.map((r) => `(${r.map(literal).join(', ')})`).join(',\n  ')};\n`;
+/** One INSERT of `rows` (column → value; every row has the same columns), or nothing. */
+function insert(table: string, rows: readonly Readonly<Record<string, Value>>[]): string {
+  const first = rows[0];
+  if (first === undefined) return '';
+  const columns = Object.keys(first);
+  const values = rows.map((r) => `(${columns.map((c) => literal(r[c] ?? null)).join(', ')})`);
+  return `INSERT INTO ${table} (${columns.join(', ')}) VALUES\n  ${values.join(',\n  ')};\n`;
 }
 
 /** GIM's interval key: "floor(ts / 900) * 900". */
@@ -40,13 +44,29 @@ function gvpSql(rows: GvpRows): string {
   return (
     insert(
       'gvp_cdr',
-      ['cdr_id', 'component', 'comp_id', 'session_id', 'tenant_id', 'app_id', 'dn', 'call_start', 'call_end'],
-      rows.calls.map((c) => [c.id, c.component, 7, c.sessionId, c.tenantId, 900, '5550', timestamp(c.startMs), timestamp(c.endMs)]),
+      rows.calls.map((c) => ({
+        cdr_id: c.id,
+        component: c.component,
+        comp_id: 7,
+        session_id: c.sessionId,
+        tenant_id: c.tenantId,
+        app_id: 900,
+        dn: '5550',
+        call_start: timestamp(c.startMs),
+        call_end: timestamp(c.endMs),
+      })),
     ) +
     insert(
       'gvp_media_resource_session',
-      ['id', 'comp_id', 'session_id', 'resource_kind', 'tenant_id', 'start_ts', 'end_ts'],
-      rows.mediaSessions.map((m) => [m.id, 8, `s${m.id}`, m.kind, m.tenantId, timestamp(m.startMs), timestamp(m.endMs)]),
+      rows.mediaSessions.map((m) => ({
+        id: m.id,
+        comp_id: 8,
+        session_id: `s${m.id}`,
+        resource_kind: m.kind,
+        tenant_id: m.tenantId,
+        start_ts: timestamp(m.startMs),
+        end_ts: timestamp(m.endMs),
+      })),
     )
   );
 }
@@ -55,59 +75,110 @@ function gvpSql(rows: GvpRows): string {
 export function databaseASql(world: World): string {
   const { gim, cfg } = world;
   return [
-    insert('tenant', ['tenant_key', 'tenant_name', 'tenant_cfg_dbid'], gim.tenants.map((t) => [t.tenantKey, t.name, t.cfgDbid])),
-    insert('media_type', ['media_type_key', 'media_name', 'media_name_code', 'is_online'], gim.media.map((m) => [m.key, m.code.toLowerCase(), m.code, 1])),
+    insert('tenant', gim.tenants.map((t) => ({ tenant_key: t.tenantKey, tenant_name: t.name, tenant_cfg_dbid: t.cfgDbid }))),
+    insert('media_type', gim.media.map((m) => ({ media_type_key: m.key, media_name: m.code.toLowerCase(), media_name_code: m.code, is_online: 1 }))),
     insert(
       'interaction_type',
-      ['interaction_type_key', 'interaction_type', 'interaction_type_code', 'interaction_subtype', 'interaction_subtype_code'],
-      gim.interactionTypes.map((t) => [t.key, 'Type', 'TYPE', t.subtypeCode.toLowerCase(), t.subtypeCode]),
+      gim.interactionTypes.map((t) => ({
+        interaction_type_key: t.key,
+        interaction_type: 'Type',
+        interaction_type_code: 'TYPE',
+        interaction_subtype: t.subtypeCode.toLowerCase(),
+        interaction_subtype_code: t.subtypeCode,
+      })),
     ),
     insert(
       'resource_',
-      ['resource_key', 'tenant_key', 'resource_type', 'resource_type_code', 'resource_name', 'resource_cfg_dbid', 'resource_cfg_type_id'],
-      gim.resources.map((r) => [r.key, r.tenantKey, r.typeCode.toLowerCase(), r.typeCode, r.name, r.cfgDbid, r.typeCode === 'AGENT' ? 3 : null]),
+      gim.resources.map((r) => ({
+        resource_key: r.key,
+        tenant_key: r.tenantKey,
+        resource_type: r.typeCode.toLowerCase(),
+        resource_type_code: r.typeCode,
+        resource_name: r.name,
+        resource_cfg_dbid: r.cfgDbid,
+        resource_cfg_type_id: r.typeCode === 'AGENT' ? 3 : null,
+      })),
     ),
     insert(
       'sm_res_session_fact',
-      ['sm_res_session_fact_key', 'tenant_key', 'media_type_key', 'resource_key', 'start_date_time_key', 'end_date_time_key', 'start_ts', 'end_ts', 'total_duration', 'active_flag'],
-      gim.sessions.map((s) => [
-        s.key,
-        s.tenantKey,
-        s.mediaKey,
-        s.resourceKey,
-        key(s.start),
-        s.end === null ? SENTINEL_END_KEY : key(s.end),
-        s.start,
-        s.end,
-        s.end === null ? null : s.end - s.start,
-        s.end === null ? 1 : 0,
-      ]),
+      gim.sessions.map((s) => ({
+        sm_res_session_fact_key: s.key,
+        tenant_key: s.tenantKey,
+        media_type_key: s.mediaKey,
+        resource_key: s.resourceKey,
+        start_date_time_key: key(s.start),
+        end_date_time_key: s.end === null ? SENTINEL_END_KEY : key(s.end),
+        start_ts: s.start,
+        end_ts: s.end,
+        total_duration: s.end === null ? null : s.end - s.start,
+        active_flag: s.end === null ? 1 : 0,
+      })),
     ),
     insert(
       'interaction_fact',
-      ['interaction_id', 'tenant_key', 'interaction_type_key', 'media_type_key', 'start_date_time_key', 'end_date_time_key', 'start_ts', 'end_ts'],
-      gim.interactions.map((i) => [100_000 + i.key, i.tenantKey, i.typeKey, i.mediaKey, key(i.start), key(i.start + 60), i.start, i.start + 60]),
+      gim.interactions.map((i) => ({
+        interaction_id: 100_000 + i.key,
+        tenant_key: i.tenantKey,
+        interaction_type_key: i.typeKey,
+        media_type_key: i.mediaKey,
+        start_date_time_key: key(i.start),
+        end_date_time_key: key(i.start + 60),
+        start_ts: i.start,
+        end_ts: i.start + 60,
+      })),
     ),
     insert(
       'interaction_resource_fact',
-      ['interaction_resource_id', 'interaction_id', 'tenant_key', 'resource_key', 'media_type_key', 'interaction_type_key', 'start_date_time_key', 'start_ts', 'end_ts', 'talk_count', 'customer_handle_count'],
-      gim.interactions.map((i) => [i.key, 100_000 + i.key, i.tenantKey, i.resourceKey, i.mediaKey, i.typeKey, key(i.start), i.start, i.start + 60, i.handled, i.handled]),
+      gim.interactions.map((i) => ({
+        interaction_resource_id: i.key,
+        interaction_id: 100_000 + i.key,
+        tenant_key: i.tenantKey,
+        resource_key: i.resourceKey,
+        media_type_key: i.mediaKey,
+        interaction_type_key: i.typeKey,
+        start_date_time_key: key(i.start),
+        start_ts: i.start,
+        end_ts: i.start + 60,
+        talk_count: i.handled,
+        customer_handle_count: i.handled,
+      })),
     ),
-    insert('cfg_tenant', ['dbid', 'name', 'state'], cfg.tenants.map((t) => [t.dbid, t.name, 1])),
-    insert('cfg_switch', ['dbid', 'tenant_dbid', 'name', 'type', 'state'], cfg.switches.map((s) => [s.dbid, s.tenantDbid, s.name, 1, s.state])),
+    insert('cfg_tenant', cfg.tenants.map((t) => ({ dbid: t.dbid, name: t.name, state: 1 }))),
+    insert('cfg_switch', cfg.switches.map((s) => ({ dbid: s.dbid, tenant_dbid: s.tenantDbid, name: s.name, type: 1, state: s.state }))),
     insert(
       'cfg_person',
-      ['dbid', 'tenant_dbid', 'user_name', 'first_name', 'last_name', 'employee_id', 'is_agent', 'state'],
-      cfg.persons.map((p) => [p.dbid, p.tenantDbid, p.userName, null, null, `e${p.dbid}`, 2, 1]),
+      cfg.persons.map((p) => ({
+        dbid: p.dbid,
+        tenant_dbid: p.tenantDbid,
+        user_name: p.userName,
+        first_name: null,
+        last_name: null,
+        employee_id: `e${p.dbid}`,
+        is_agent: 2,
+        state: 1,
+      })),
     ),
-    insert('cfg_agent_login', ['dbid', 'switch_dbid', 'tenant_dbid', 'login_code', 'state'], cfg.agentLogins.map((l) => [l.dbid, l.switchDbid, l.tenantDbid, `${6000 + l.dbid}`, l.state])),
-    insert('cfg_login_info', ['person_dbid', 'agent_login_dbid'], cfg.loginInfo.map((i) => [i.personDbid, i.agentLoginDbid])),
-    insert('cfg_dn', ['dbid', 'switch_dbid', 'tenant_dbid', 'type', 'number_', 'state'], cfg.dns.map((d) => [d.dbid, d.switchDbid, d.tenantDbid, 1, `${5000 + d.dbid}`, d.state])),
-    insert('cfg_group', ['dbid', 'tenant_dbid', 'name', 'type', 'state'], cfg.groups.map((g) => [g.dbid, g.tenantDbid, `group${g.dbid}`, 1, g.state])),
+    insert(
+      'cfg_agent_login',
+      cfg.agentLogins.map((l) => ({ dbid: l.dbid, switch_dbid: l.switchDbid, tenant_dbid: l.tenantDbid, login_code: `${6000 + l.dbid}`, state: l.state })),
+    ),
+    insert('cfg_login_info', cfg.loginInfo.map((i) => ({ person_dbid: i.personDbid, agent_login_dbid: i.agentLoginDbid }))),
+    insert(
+      'cfg_dn',
+      cfg.dns.map((d) => ({ dbid: d.dbid, switch_dbid: d.switchDbid, tenant_dbid: d.tenantDbid, type: 1, number_: `${5000 + d.dbid}`, state: d.state })),
+    ),
+    insert('cfg_group', cfg.groups.map((g) => ({ dbid: g.dbid, tenant_dbid: g.tenantDbid, name: `group${g.dbid}`, type: 1, state: g.state }))),
     insert(
       'cfg_flex_prop',
-      ['dbid', 'object_dbid', 'object_type', 'parent_dbid', 'prop_type', 'prop_name', 'prop_value'],
-      cfg.flexProps.map((p) => [p.dbid, p.objectDbid, p.objectType, p.parentDbid, null, p.name, p.value]),
+      cfg.flexProps.map((p) => ({
+        dbid: p.dbid,
+        object_dbid: p.objectDbid,
+        object_type: p.objectType,
+        parent_dbid: p.parentDbid,
+        prop_type: null,
+        prop_name: p.name,
+        prop_value: p.value,
+      })),
     ),
     gvpSql(world.gvp.A),
   ].join('');

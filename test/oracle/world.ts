@@ -148,6 +148,11 @@ export interface World {
   /** The days asked for on the command line (`bds backfill --from --to`). */
   readonly from: LocalDate;
   readonly to: LocalDate;
+  /**
+   * The backfills that process the span, in order: one, or two that split it, so that a month's
+   * rollup also reads days staged by an earlier run.
+   */
+  readonly batches: readonly { readonly from: LocalDate; readonly to: LocalDate }[];
   /** BDS_NOW: late enough for every day of every tenant to have ended plus the delay. */
   readonly now: string;
   readonly tenants: readonly TenantConfig[];
