@@ -82,6 +82,11 @@ export function latestDeliveries(records: readonly Pick<LedgerRecord, 'file' | '
   return latest;
 }
 
+/** Whether `latest` (from {@link latestDeliveries}) records any delivery of the file to the destination. */
+export function hasAnyDelivery(latest: ReadonlyMap<string, string>, file: string, destination: string): boolean {
+  return latest.has(keyOf(file, destination));
+}
+
 /** Whether `latest` (from {@link latestDeliveries}) says the destination holds this digest of the file. */
 export function holdsDigest(latest: ReadonlyMap<string, string>, file: string, destination: string, sha256: string): boolean {
   return latest.get(keyOf(file, destination)) === sha256;
@@ -206,7 +211,7 @@ export class Ledger {
 
   /** Was any version of `file` ever delivered to `destination`? */
   hasDelivery(file: string, destination: string): boolean {
-    return this.delivered.has(keyOf(file, destination));
+    return hasAnyDelivery(this.delivered, file, destination);
   }
 
   /**

@@ -6,7 +6,7 @@
  */
 import { stat } from 'node:fs/promises';
 import type { BdsConfig } from '../config/types';
-import { holdsDigest, latestDeliveries, readLedger } from './ledger';
+import { hasAnyDelivery, holdsDigest, latestDeliveries, readLedger } from './ledger';
 import { destinationIds, listBillingFiles } from './transmit';
 
 export interface DestinationStatus {
@@ -67,7 +67,7 @@ export async function deliveryStatus(config: BdsConfig): Promise<TenantDeliveryS
       if (size === undefined) damaged.push(`${file.file}: missing before delivery; process ${file.period} again`);
       else if (size !== file.bytes) damaged.push(`${file.file}: altered before delivery (${size} bytes, the manifest says ${file.bytes}); process ${file.period} again`);
     }
-    const lacking = (file: string): boolean => ids.some((id) => !records.some((r) => r.destination === id && r.file === file));
+    const lacking = (file: string): boolean => ids.some((id) => !hasAnyDelivery(delivered, file, id));
     for (const file of listing.unlisted) if (ids.length > 0 && lacking(file)) damaged.push(`${file}: no manifest lists it, so it cannot be delivered; process its period again`);
     result.push({
       tenant: tenant.id,
