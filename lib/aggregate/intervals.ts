@@ -25,21 +25,47 @@ export function clipInterval(start: number, end: number | null, period: Interval
  * merged because under half-open semantics they share no second: the union covers the same seconds.
  */
 export function mergeIntervals(intervals: readonly Interval[]): Interval[] {
-  if (intervals.length <= 1) return [...intervals];
-  const sorted = [...intervals].sort((a, b) => a.start - b.start || a.end - b.end);
   const merged: Interval[] = [];
-  let current = sorted[0] as Interval;
-  for (let i = 1; i < sorted.length; i += 1) {
-    const next = sorted[i] as Interval;
-    if (next.start <= current.end) {
-      if (next.end > current.end) current = { start: current.start, end: next.end };
-    } else {
-      merged.push(current);
-      current = next;
-    }
-  }
-  merged.push(current);
+  const union = new StreamingUnion((interval) => merged.push(interval));
+  for (const interval of [...intervals].sort((a, b) => a.start - b.start || a.end - b.end)) union.add(interval);
+  union.finish();
   return merged;
+}
+
+/**
+ * The union of one agent's counted intervals for one metric, built as they arrive in order of
+ * start: a run is extended while the next interval overlaps or touches it (half-open intervals
+ * that touch share no second), and handed on once a gap shows it is complete. Memory is one run,
+ * however many sessions the agent has.
+ */
+export class StreamingUnion {
+  private runStart = 0;
+  private runEnd = 0;
+  private open = false;
+  /** Whether any interval was added since the last {@link finish}. */
+  counted = false;
+
+  constructor(private readonly emit: (interval: Interval) => void) {}
+
+  /** Adds an interval whose start is not before any earlier one's. */
+  add(interval: Interval): void {
+    this.counted = true;
+    if (this.open && interval.start <= this.runEnd) {
+      if (interval.end > this.runEnd) this.runEnd = interval.end;
+      return;
+    }
+    if (this.open) this.emit({ start: this.runStart, end: this.runEnd });
+    this.runStart = interval.start;
+    this.runEnd = interval.end;
+    this.open = true;
+  }
+
+  /** Hands on the last run and starts afresh for the next agent. */
+  finish(): void {
+    if (this.open) this.emit({ start: this.runStart, end: this.runEnd });
+    this.open = false;
+    this.counted = false;
+  }
 }
 
 /** Total seconds covered by disjoint intervals. */

@@ -11,7 +11,7 @@ import type { AgentPattern } from '../metrics/agent-pattern';
 import type { SeatMetric } from '../metrics/catalogue';
 import type { ResolvedMetric } from '../metrics/resolve';
 import { StagedDataError } from './errors';
-import { clipInterval, mergeIntervals, PeakCounter, type Interval } from './intervals';
+import { clipInterval, PeakCounter, StreamingUnion, type Interval } from './intervals';
 import type { Placement } from './placement';
 import type { AggregationStats, MetricValue } from './values';
 
@@ -30,12 +30,11 @@ export interface SessionRecord {
   readonly handled: readonly (readonly [string, string | null])[];
 }
 
-/** All of one agent's sessions of a day. */
-export interface AgentDay {
+/** Who an agent is, from the first of its sessions in the day. */
+export interface AgentIdentity {
   readonly resourceKey: number;
   readonly resourceName: string | null;
   readonly personDbid: number | null;
-  readonly sessions: readonly SessionRecord[];
 }
 
 function int(value: string | undefined, column: string, nullable: boolean): number | null {
@@ -80,32 +79,48 @@ export function parseSessionRow(cells: readonly string[]): SessionRecord {
   };
 }
 
+/** What a consumer of {@link forEachAgentSession} does with each agent and session. */
+export interface AgentSessionVisitor {
+  /** An agent's first session is about to be visited. */
+  startAgent(agent: AgentIdentity): void;
+  /** One of the current agent's sessions, in order of start. */
+  session(session: SessionRecord): void;
+  /** The current agent has no more sessions. */
+  endAgent(): void;
+}
+
 /**
- * Groups consecutive sessions of one agent. Fails if the rows are not sorted by agent: counting
- * an agent twice would be a wrong bill, so order is checked, not assumed.
+ * Visits the staged sessions agent by agent, keeping nothing but the current row: one agent may
+ * have millions of sessions in a day, so they are never collected. The rows must be sorted by
+ * agent and, within an agent, by start (the extraction's ORDER BY); both are checked, not
+ * assumed, because the streaming merge and "count an agent once" depend on them.
  */
-export async function* groupByAgent(rows: AsyncIterable<readonly string[]>): AsyncGenerator<AgentDay> {
-  let sessions: SessionRecord[] = [];
-  let previousKey = Number.NEGATIVE_INFINITY;
+export async function forEachAgentSession(rows: AsyncIterable<readonly string[]>, visitor: AgentSessionVisitor): Promise<void> {
+  let current: number | undefined;
+  let previousStart = Number.NEGATIVE_INFINITY;
   for await (const cells of rows) {
     const session = parseSessionRow(cells);
-    const first = sessions[0];
-    if (first !== undefined && session.resourceKey !== first.resourceKey) {
-      yield { resourceKey: first.resourceKey, resourceName: first.resourceName, personDbid: first.personDbid, sessions };
-      sessions = [];
-    }
-    if (session.resourceKey < previousKey) {
+    if (session.resourceKey !== current) {
+      if (current !== undefined) {
+        if (session.resourceKey < current) {
+          throw new StagedDataError(
+            `gim_sessions: rows are not sorted by resource_key (${session.resourceKey} after ${current}); extract the day again`,
+          );
+        }
+        visitor.endAgent();
+      }
+      current = session.resourceKey;
+      previousStart = Number.NEGATIVE_INFINITY;
+      visitor.startAgent({ resourceKey: session.resourceKey, resourceName: session.resourceName, personDbid: session.personDbid });
+    } else if (session.start < previousStart) {
       throw new StagedDataError(
-        `gim_sessions: rows are not sorted by resource_key (${session.resourceKey} after ${previousKey}); extract the day again`,
+        `gim_sessions: sessions of resource_key ${current} are not sorted by start_ts (${session.start} after ${previousStart}); extract the day again`,
       );
     }
-    previousKey = session.resourceKey;
-    sessions.push(session);
+    previousStart = session.start;
+    visitor.session(session);
   }
-  const first = sessions[0];
-  if (first !== undefined) {
-    yield { resourceKey: first.resourceKey, resourceName: first.resourceName, personDbid: first.personDbid, sessions };
-  }
+  if (current !== undefined) visitor.endAgent();
 }
 
 function inMedia(codes: SeatMetric['mediaCodes'], media: string | null): boolean {
@@ -128,25 +143,52 @@ export function isExcluded(name: string | null, patterns: readonly Pick<AgentPat
   return name !== null && patterns.some((p) => p.test(name));
 }
 
-/** Per metric, the agent's counted time in the day: clipped, merged intervals (empty = not counted). */
-export function agentIntervals(agent: AgentDay, metrics: readonly SeatMetric[], day: Interval): Interval[][] {
-  return metrics.map((metric) => {
-    const clipped: Interval[] = [];
-    for (const session of agent.sessions) {
-      if (!sessionCounts(metric, session)) continue;
-      const part = clipInterval(session.start, session.end, day);
-      if (part !== null) clipped.push(part);
-    }
-    return mergeIntervals(clipped);
-  });
-}
-
 export interface SeatDayInput {
   readonly rows: AsyncIterable<readonly string[]>;
   readonly metrics: readonly ResolvedSeatMetric[];
   readonly placement: Placement;
   readonly day: Interval;
   readonly exclude: readonly Pick<AgentPattern, 'test'>[];
+}
+
+/**
+ * Feeds each session of an agent to one streaming union per metric, for the agents that are not
+ * excluded. `onAgent` sees the agent (and its region) before its sessions; after the agent's
+ * last session every union is finished, so a consumer learns which metrics counted it.
+ */
+function seatVisitor(
+  metrics: readonly SeatMetric[],
+  day: Interval,
+  exclude: readonly Pick<AgentPattern, 'test'>[],
+  hooks: {
+    readonly union: (metric: number) => StreamingUnion;
+    readonly onAgent: (agent: AgentIdentity, excluded: boolean) => void;
+    readonly onSession: (session: SessionRecord, excluded: boolean) => void;
+    readonly onAgentEnd: (counted: readonly boolean[]) => void;
+  },
+): AgentSessionVisitor {
+  let excluded = false;
+  const unions = metrics.map((_, m) => hooks.union(m));
+  return {
+    startAgent(agent) {
+      excluded = isExcluded(agent.resourceName, exclude);
+      hooks.onAgent(agent, excluded);
+    },
+    session(session) {
+      hooks.onSession(session, excluded);
+      if (excluded) return;
+      const part = clipInterval(session.start, session.end, day);
+      if (part === null) return;
+      metrics.forEach((metric, m) => {
+        if (sessionCounts(metric, session)) (unions[m] as StreamingUnion).add(part);
+      });
+    },
+    endAgent() {
+      const counted = unions.map((u) => u.counted);
+      for (const u of unions) u.finish();
+      if (!excluded) hooks.onAgentEnd(counted);
+    },
+  };
 }
 
 /** `concurrent` and `enabled` of every (seat metric, region) for one day, zeros included. */
@@ -156,30 +198,36 @@ export async function aggregateSeatDay(input: SeatDayInput): Promise<{ values: M
   const peaks = metrics.flatMap(() => placement.regions.map(() => new PeakCounter(day)));
   const enabled = new Array<number>(metrics.length * regionCount).fill(0);
   const stats = { sessions: 0, agents: 0, excludedAgents: 0, excludedSessions: 0, emptySessions: 0 };
-  for await (const agent of groupByAgent(input.rows)) {
-    stats.sessions += agent.sessions.length;
-    if (isExcluded(agent.resourceName, input.exclude)) {
-      stats.excludedAgents += 1;
-      stats.excludedSessions += agent.sessions.length;
-      continue;
-    }
-    stats.agents += 1;
-    for (const s of agent.sessions) if (clipInterval(s.start, s.end, day) === null) stats.emptySessions += 1;
-    const region = placement.regionOf(agent.personDbid);
-    agentIntervals(agent, metrics, day).forEach((intervals, m) => {
-      if (intervals.length === 0) return;
-      const bucket = m * regionCount + region;
-      enabled[bucket] = (enabled[bucket] ?? 0) + 1;
-      const counter = peaks[bucket] as PeakCounter;
-      for (const interval of intervals) counter.add(interval);
-    });
-  }
+  // The agent's region is known at its first session; its merged runs go to that region's counter.
+  let region = 0;
+  await forEachAgentSession(
+    input.rows,
+    seatVisitor(metrics, day, input.exclude, {
+      union: (m) => new StreamingUnion((interval) => (peaks[m * regionCount + region] as PeakCounter).add(interval)),
+      onAgent(agent, excluded) {
+        if (excluded) stats.excludedAgents += 1;
+        else stats.agents += 1;
+        region = placement.regionOf(agent.personDbid);
+      },
+      onSession(session, excluded) {
+        stats.sessions += 1;
+        if (excluded) stats.excludedSessions += 1;
+        else if (clipInterval(session.start, session.end, day) === null) stats.emptySessions += 1;
+      },
+      onAgentEnd(counted) {
+        counted.forEach((yes, m) => {
+          const bucket = m * regionCount + region;
+          if (yes) enabled[bucket] = (enabled[bucket] ?? 0) + 1;
+        });
+      },
+    }),
+  );
   const values: MetricValue[] = [];
   metrics.forEach((metric, m) => {
-    placement.regions.forEach((region, r) => {
+    placement.regions.forEach((regionCode, r) => {
       const bucket = m * regionCount + r;
-      values.push({ metric: metric.key, region, measure: 'concurrent', value: (peaks[bucket] as PeakCounter).peak() });
-      values.push({ metric: metric.key, region, measure: 'enabled', value: enabled[bucket] ?? 0 });
+      values.push({ metric: metric.key, region: regionCode, measure: 'concurrent', value: (peaks[bucket] as PeakCounter).peak() });
+      values.push({ metric: metric.key, region: regionCode, measure: 'enabled', value: enabled[bucket] ?? 0 });
     });
   });
   return { values, stats };
@@ -208,19 +256,31 @@ export async function distinctSeatAgents(
   const seen = new Map<number, Uint8Array>();
   for (const day of days) {
     const placement = await day.placement();
-    for await (const agent of groupByAgent(day.rows())) {
-      if (isExcluded(agent.resourceName, exclude)) continue;
-      const region = placement.regionOf(agent.personDbid);
-      agentIntervals(agent, metrics, day.day).forEach((intervals, m) => {
-        if (intervals.length === 0) return;
-        let flags = seen.get(agent.resourceKey);
-        if (flags === undefined) {
-          flags = new Uint8Array(buckets);
-          seen.set(agent.resourceKey, flags);
-        }
-        flags[m * regionCount + region] = 1;
-      });
-    }
+    let agent: AgentIdentity | undefined;
+    let region = 0;
+    await forEachAgentSession(
+      day.rows(),
+      seatVisitor(metrics, day.day, exclude, {
+        // Only whether the agent counted matters here, not its intervals.
+        union: () => new StreamingUnion(() => undefined),
+        onAgent(identity) {
+          agent = identity;
+          region = placement.regionOf(identity.personDbid);
+        },
+        onSession: () => undefined,
+        onAgentEnd(counted) {
+          if (agent === undefined || !counted.includes(true)) return;
+          let flags = seen.get(agent.resourceKey);
+          if (flags === undefined) {
+            flags = new Uint8Array(buckets);
+            seen.set(agent.resourceKey, flags);
+          }
+          counted.forEach((yes, m) => {
+            if (yes) (flags as Uint8Array)[m * regionCount + region] = 1;
+          });
+        },
+      }),
+    );
   }
   const counts = new Array<number>(buckets).fill(0);
   for (const flags of seen.values()) for (let b = 0; b < buckets; b += 1) counts[b] = (counts[b] ?? 0) + (flags[b] ?? 0);

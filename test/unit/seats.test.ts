@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentIntervals, aggregateSeatDay, groupByAgent, isExcluded, sessionCounts, type SessionRecord } from '../../lib/aggregate/seats';
+import { aggregateSeatDay, forEachAgentSession, isExcluded, sessionCounts, type SessionRecord } from '../../lib/aggregate/seats';
 import { buildPlacement, placementFromRows } from '../../lib/aggregate/placement';
 import { compileAgentPattern } from '../../lib/metrics/agent-pattern';
 import { CATALOGUE, type SeatMetric } from '../../lib/metrics/catalogue';
@@ -113,16 +113,23 @@ async function* rows(list: string[][]): AsyncGenerator<string[]> {
   yield* list;
 }
 
-describe('groupByAgent and aggregateSeatDay', () => {
+describe('forEachAgentSession and aggregateSeatDay', () => {
   const day = { start: 0, end: 1000 };
   it('refuses rows that are not sorted by agent', async () => {
     const input = rows([
       ['2', 'b', '', 's1', 'VOICE', '0', '10', '[]'],
       ['1', 'a', '', 's2', 'VOICE', '0', '10', '[]'],
     ]);
-    await expect(async () => {
-      for await (const _ of groupByAgent(input)) void _;
-    }).rejects.toThrow(/not sorted/);
+    const visitor = { startAgent: () => undefined, session: () => undefined, endAgent: () => undefined };
+    await expect(forEachAgentSession(input, visitor)).rejects.toThrow(/not sorted by resource_key/);
+  });
+  it("refuses an agent's sessions that are not sorted by start, which the streaming merge relies on", async () => {
+    const input = rows([
+      ['1', 'a', '', 's1', 'VOICE', '50', '60', '[]'],
+      ['1', 'a', '', 's2', 'VOICE', '10', '20', '[]'],
+    ]);
+    const visitor = { startAgent: () => undefined, session: () => undefined, endAgent: () => undefined };
+    await expect(forEachAgentSession(input, visitor)).rejects.toThrow(/resource_key 1 are not sorted by start_ts/);
   });
   it('counts an agent with overlapping sessions once, and only seconds inside the day', async () => {
     const [metric] = resolveMetrics({ catalogue: {} } as unknown as BdsConfig, { ...tenant, metrics: ['seats_inbound_voice'] });
@@ -145,9 +152,46 @@ describe('groupByAgent and aggregateSeatDay', () => {
     ]);
     expect(result.stats).toMatchObject({ sessions: 5, agents: 3, excludedAgents: 1, emptySessions: 1 });
   });
-  it('gives an agent no interval when all its sessions end before they start', () => {
-    const agent = { resourceKey: 1, resourceName: 'a', personDbid: null, sessions: [session({ start: 10, end: 5 })] };
-    expect(agentIntervals(agent, [seat('seats_workspace')], day)).toEqual([[]]);
+  const voiceOnly = (): never => resolveMetrics({ catalogue: {} } as unknown as BdsConfig, { ...tenant, metrics: ['seats_inbound_voice'] })[0] as never;
+  const oneRegion = () => buildPlacement({ ...tenant, regions: [{ code: 'US', locations: [{ code: 'ALL', switches: [] }] }] }, undefined);
+  it('does not count an agent whose sessions all end before they start', async () => {
+    const result = await aggregateSeatDay({
+      rows: rows([['1', 'a', '', 's1', 'VOICE', '10', '5', '[]']]),
+      metrics: [voiceOnly()],
+      placement: oneRegion(),
+      day,
+      exclude: [],
+    });
+    expect(result.values.map((v) => v.value)).toEqual([0, 0]);
+    expect(result.stats).toMatchObject({ agents: 1, emptySessions: 1 });
+  });
+  it('merges an agent\'s touching, nested and overlapping sessions as they stream, and keeps agents apart', async () => {
+    // Agent 1: [0,10) [10,20) touch (one run), [15,18) nested, then a gap, [30,40).
+    // Agent 2: [5,35). Peak: seconds 5..9, 10..19 and 30..34 hold both agents = 2, never 3.
+    const result = await aggregateSeatDay({
+      rows: rows([
+        ['1', 'a', '', 's1', 'VOICE', '0', '10', '[]'],
+        ['1', 'a', '', 's2', 'VOICE', '10', '20', '[]'],
+        ['1', 'a', '', 's3', 'VOICE', '15', '18', '[]'],
+        ['1', 'a', '', 's4', 'VOICE', '30', '40', '[]'],
+        ['2', 'b', '', 's5', 'VOICE', '5', '35', '[]'],
+      ]),
+      metrics: [voiceOnly()],
+      placement: oneRegion(),
+      day,
+      exclude: [],
+    });
+    expect(result.values.map((v) => v.value)).toEqual([2, 2]);
+  });
+  it("counts one agent's 900,000 overlapping sessions as one seat", async () => {
+    async function* sorted(): AsyncGenerator<string[]> {
+      for (let start = 0; start < 900; start += 1) {
+        for (let k = 0; k < 1000; k += 1) yield ['7', 'a', '', `s${start}-${k}`, 'VOICE', String(start), String(start + 50), '[]'];
+      }
+    }
+    const result = await aggregateSeatDay({ rows: sorted(), metrics: [voiceOnly()], placement: oneRegion(), day, exclude: [] });
+    expect(result.values.map((v) => v.value)).toEqual([1, 1]);
+    expect(result.stats).toMatchObject({ sessions: 900_000, agents: 1 });
   });
 });
 
