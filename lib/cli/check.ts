@@ -11,7 +11,8 @@ import { CATALOGUE } from '../metrics/catalogue';
 import { needsAgentSwitches } from '../aggregate/placement';
 import { ensureDir } from '../files/atomic';
 import { openSource } from '../sources/open';
-import type { SourceClient, SqlQuery } from '../sources/types';
+import type { SourceClient } from '../sources/types';
+import { configTenantProblems, gimTenantProblem } from '../extract/tenant-sanity';
 
 export interface CheckResult {
   readonly kind: 'config' | 'source' | 'destination';
@@ -90,16 +91,6 @@ export function shadowedSwitchWarnings(config: BdsConfig): string[] {
   return warnings;
 }
 
-async function firstColumn(client: SourceClient, query: SqlQuery, params: Record<string, number>): Promise<string[]> {
-  const values: string[] = [];
-  for await (const row of client.stream(query, params)) values.push(String(Object.values(row)[0]));
-  return values;
-}
-
-const GIM_TENANT: SqlQuery = { name: 'check gim tenant', text: 'SELECT tenant_key FROM tenant WHERE tenant_key = :tenantKey' };
-const CFG_TENANT: SqlQuery = { name: 'check cfg tenant', text: 'SELECT dbid FROM cfg_tenant WHERE dbid = :tenantDbid' };
-const CFG_SWITCHES: SqlQuery = { name: 'check cfg switches', text: 'SELECT name FROM cfg_switch WHERE tenant_dbid = :tenantDbid' };
-
 /**
  * What a wrong key would otherwise turn into silently: a `gimTenantKey` or `cfgTenantDbid` that
  * is not in its source gives all-zero files, and a switch name with a typo moves its agents to
@@ -123,13 +114,8 @@ async function checkTenantsInSources(config: BdsConfig, reachable: ReadonlySet<s
   await withClient('gim', config.sources.gim, async (client) => {
     const out: CheckResult[] = [];
     for (const tenant of config.tenants.filter((t) => families(t).has('gim'))) {
-      const found = await firstColumn(client, GIM_TENANT, { tenantKey: tenant.gimTenantKey });
-      out.push({
-        kind: 'source',
-        name: `gim tenant ${tenant.id}`,
-        ok: found.length > 0,
-        ...(found.length > 0 ? {} : { detail: `gimTenantKey ${tenant.gimTenantKey} is not in GIM's tenant table: every seat file would say 0` }),
-      });
+      const problem = await gimTenantProblem(client, tenant);
+      out.push({ kind: 'source', name: `gim tenant ${tenant.id}`, ok: problem === undefined, ...(problem === undefined ? {} : { detail: problem }) });
     }
     return out;
   });
@@ -138,20 +124,12 @@ async function checkTenantsInSources(config: BdsConfig, reachable: ReadonlySet<s
     for (const tenant of config.tenants) {
       const usesConfig = families(tenant).has('config') || (families(tenant).has('gim') && needsAgentSwitches(tenant));
       if (!usesConfig) continue;
-      const found = await firstColumn(client, CFG_TENANT, { tenantDbid: tenant.cfgTenantDbid });
-      if (found.length === 0) {
-        out.push({ kind: 'source', name: `config tenant ${tenant.id}`, ok: false, detail: `cfgTenantDbid ${tenant.cfgTenantDbid} is not in the Config DB's cfg_tenant table` });
-        continue;
-      }
-      const known = new Set(await firstColumn(client, CFG_SWITCHES, { tenantDbid: tenant.cfgTenantDbid }));
-      const missing = [...new Set(tenant.regions.flatMap((r) => r.locations.flatMap((l) => l.switches)))].filter((name) => !known.has(name));
+      const problems = await configTenantProblems(client, tenant, families(tenant).has('gim') && needsAgentSwitches(tenant));
       out.push({
         kind: 'source',
         name: `config tenant ${tenant.id}`,
-        ok: missing.length === 0,
-        ...(missing.length === 0
-          ? {}
-          : { detail: `switch(es) ${missing.map((m) => JSON.stringify(m)).join(', ')} not in the tenant's cfg_switch: their agents would be placed in the default location` }),
+        ok: problems.length === 0,
+        ...(problems.length === 0 ? {} : { detail: problems.join('; ') }),
       });
     }
     return out;

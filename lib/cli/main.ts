@@ -216,6 +216,8 @@ async function commandStatus(args: readonly string[]): Promise<number> {
   for (const f of last?.failures ?? []) process.stdout.write(redact(`  ${f.tenant} ${f.date} ${f.stage}: ${f.error}`) + '\n');
   const problems = status.tenants.flatMap((t) => t.problems.map((p) => `  ${t.tenant}: ${p}`));
   if (problems.length > 0) process.stdout.write(`\nproblems:\n${redact(problems.join('\n'))}\n`);
+  const warnings = status.tenants.flatMap((t) => t.warnings.map((w) => `  ${t.tenant}: ${w}`));
+  if (warnings.length > 0) process.stdout.write(`\nsource warnings:\n${redact(warnings.join('\n'))}\n`);
   return ExitCode.ok;
 }
 

@@ -2,6 +2,7 @@
 import type { BdsConfig, LocalDate } from '../config/types';
 import { readRunRecord, type RunRecord } from '../state/run-record';
 import { readMarks } from '../state/period-marks';
+import { readSourceWarnings, sourceWarningLines } from '../state/source-warnings';
 import { nextDay, readWatermarks, type StageName } from '../state/watermarks';
 import { deliveryStatus, type DestinationStatus } from '../transmit/status';
 import { compareDates, eachDay, lastEndedDay } from '../time/calendar';
@@ -20,6 +21,11 @@ export interface TenantStatus {
   /** Periods whose files `verify: true` found different from the sources: not transmitted. */
   readonly heldPeriods: readonly string[];
   readonly problems: readonly string[];
+  /**
+   * What extractions noticed about the sources (a listed switch the Config DB lacks, a source
+   * with no rows at all for a day), newest day first: the files may be right, but look.
+   */
+  readonly warnings: readonly string[];
 }
 
 export interface Status {
@@ -33,7 +39,9 @@ export async function collectStatus(config: BdsConfig, nowSeconds: number): Prom
   const deliveries = await deliveryStatus(config);
   const stale = new Map<string, string[]>();
   const held = new Map<string, string[]>();
+  const warnings = new Map<string, string[]>();
   for (const tenant of config.tenants) {
+    warnings.set(tenant.id, sourceWarningLines(await readSourceWarnings(config.dataDir, tenant.id)));
     stale.set(tenant.id, await readMarks(config.dataDir, 'stale-months', tenant.id));
     held.set(tenant.id, await readMarks(config.dataDir, 'held', tenant.id));
   }
@@ -60,6 +68,7 @@ export async function collectStatus(config: BdsConfig, nowSeconds: number): Prom
         ),
         ...(delivery?.problems ?? []),
       ],
+      warnings: warnings.get(tenant.id) ?? [],
     };
   });
   const lastRun = await readRunRecord(config.dataDir);

@@ -16,7 +16,10 @@ import { resolveMetrics } from '../metrics/resolve';
 import { openSource } from '../sources/open';
 import type { SourceClient } from '../sources/types';
 import { dayBounds } from '../time/calendar';
+import { recordSourceWarnings } from '../state/source-warnings';
+import { CFG_AGENT_SWITCHES_DATASET } from './cfg';
 import { datasetsFor, sourceFor, type DatasetSpec } from './datasets';
+import { configTenantProblems, gimTenantProblem } from './tenant-sanity';
 import { ExtractionError } from './errors';
 import { writeStagedDataset, type StagedMeta } from './staged';
 
@@ -94,6 +97,30 @@ async function extractDataset(
 }
 
 /**
+ * What a completed chain's source says about the tenant that would otherwise pass unnoticed: a
+ * source that gave no rows at all for the day (a wrong key gives exactly that), and for the
+ * Config DB a missing tenant or listed switch. Asked through the chain's own client, after its
+ * datasets, so a source still never runs two queries at once.
+ */
+async function chainWarnings(options: ExtractDayOptions, chain: SourceChain, client: SourceClient, results: ReadonlyMap<DatasetSpec, ExtractedDataset>): Promise<string[]> {
+  const { tenant } = options;
+  const warnings: string[] = [];
+  const daily = chain.specs.filter((spec) => !spec.snapshot);
+  if (daily.length > 0 && daily.every((spec) => results.get(spec)?.rows === 0)) {
+    const keyProblem = daily.some((spec) => spec.source === 'gim') ? await gimTenantProblem(client, tenant) : undefined;
+    const key = daily.some((spec) => spec.source === 'gim') ? `gimTenantKey ${tenant.gimTenantKey}` : `cfgTenantDbid ${tenant.cfgTenantDbid}`;
+    warnings.push(
+      keyProblem ??
+        `no rows at all for the day in ${daily.map((spec) => spec.dataset).join(', ')}: every file of this source says 0; if the tenant was active, check ${key}`,
+    );
+  }
+  if (chain.specs.some((spec) => spec.source === 'config')) {
+    warnings.push(...(await configTenantProblems(client, tenant, chain.specs.some((spec) => spec.dataset === CFG_AGENT_SWITCHES_DATASET))));
+  }
+  return warnings;
+}
+
+/**
  * Extracts every dataset the tenant's metrics need for `date` (optionally of some sources only),
  * each source's datasets in turn and the sources side by side. When a dataset fails, the other
  * sources finish the dataset they are writing (it is complete and valid) and start no other, and
@@ -108,6 +135,7 @@ export async function extractDay(options: ExtractDayOptions): Promise<ExtractedD
   );
   const chains = chainsFor(options, specs);
   const results = new Map<DatasetSpec, ExtractedDataset>();
+  const warnings: Record<string, readonly string[]> = {};
   let failed = false;
 
   const runChain = async (chain: SourceChain): Promise<void> => {
@@ -118,6 +146,7 @@ export async function extractDay(options: ExtractDayOptions): Promise<ExtractedD
         client ??= await openSource(chain.name, chain.config);
         results.set(spec, await extractDataset(options, chain, client, spec));
       }
+      if (client !== undefined) warnings[chain.name] = await chainWarnings(options, chain, client, results);
     } catch (error) {
       failed = true;
       throw error;
@@ -127,6 +156,11 @@ export async function extractDay(options: ExtractDayOptions): Promise<ExtractedD
   };
 
   const settled = await Promise.allSettled(chains.map(runChain));
+  // Recorded for the chains that completed, even when another failed: what they found is true.
+  for (const [source, messages] of Object.entries(warnings)) {
+    for (const message of messages) log.warn('source warning', { tenant: tenant.id, day: date, stage: 'extract', source, warning: message });
+  }
+  await recordSourceWarnings(config.dataDir, tenant.id, date, warnings);
   const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
   if (failures.length > 0) {
     for (const other of failures.slice(1)) {

@@ -1,0 +1,79 @@
+/**
+ * Source warnings: what the last extraction of a day noticed about the tenant's sources that
+ * makes its files suspect without making them wrong by rule (a listed switch the Config DB does
+ * not have, a source that gave no rows at all for the day). Kept per tenant in
+ * `state/source-warnings/<tenant>.json` as day → source → messages, so `bds status` keeps showing
+ * them after the log has scrolled away. Extracting a day again replaces what its sources said;
+ * only the most recent {@link KEPT_DAYS} days are kept.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { writeFileAtomic } from '../files/atomic';
+import { StateError } from './errors';
+
+/** Days of warnings kept per tenant (the newest ones). */
+export const KEPT_DAYS = 62;
+
+const FILE = z.object({ days: z.record(z.string().regex(/^\d{4}-\d{2}-\d{2}$/), z.record(z.string(), z.array(z.string()))) });
+
+export type SourceWarnings = Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
+
+/** The file of a tenant's source warnings. */
+export function sourceWarningsPath(dataDir: string, tenant: string): string {
+  return join(dataDir, 'state', 'source-warnings', `${tenant}.json`);
+}
+
+/** The tenant's warnings, day → source → messages; none when the file does not exist. */
+export async function readSourceWarnings(dataDir: string, tenant: string): Promise<SourceWarnings> {
+  const path = sourceWarningsPath(dataDir, tenant);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new StateError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    return FILE.parse(JSON.parse(text)).days;
+  } catch (error) {
+    throw new StateError(`${path} is not a record of source warnings; delete it (the next extraction of each day writes it again)`, {
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Records what one extraction of `date` found for the sources it read (`bySource`: every source
+ * read, with no messages when all was well), replacing what those sources said about that day
+ * before. Does not write when nothing changes.
+ */
+export async function recordSourceWarnings(
+  dataDir: string,
+  tenant: string,
+  date: string,
+  bySource: Readonly<Record<string, readonly string[]>>,
+): Promise<void> {
+  const days: Record<string, Record<string, readonly string[]>> = {};
+  for (const [day, sources] of Object.entries(await readSourceWarnings(dataDir, tenant))) days[day] = { ...sources };
+  const before = JSON.stringify(days);
+  const today: Record<string, readonly string[]> = { ...(days[date] ?? {}) };
+  for (const [source, messages] of Object.entries(bySource)) {
+    if (messages.length === 0) delete today[source];
+    else today[source] = [...messages];
+  }
+  if (Object.keys(today).length === 0) delete days[date];
+  else days[date] = today;
+  const kept = Object.keys(days).sort().slice(-KEPT_DAYS);
+  const pruned = Object.fromEntries(kept.map((day) => [day, days[day] ?? {}]));
+  if (JSON.stringify(pruned) === before) return;
+  await writeFileAtomic(sourceWarningsPath(dataDir, tenant), JSON.stringify({ days: pruned }, null, 2) + '\n');
+}
+
+/** The warnings as lines for `bds status`, newest day first. */
+export function sourceWarningLines(warnings: SourceWarnings): string[] {
+  return Object.keys(warnings)
+    .sort()
+    .reverse()
+    .flatMap((day) => Object.entries(warnings[day] ?? {}).flatMap(([source, messages]) => messages.map((m) => `${day} ${source}: ${m}`)));
+}
