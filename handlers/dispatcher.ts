@@ -52,11 +52,12 @@ const run = async (event: unknown): Promise<HandlerSummary> => {
     throw new RequestError(field, `unknown tenant "${tenant}" (configured: ${config.tenants.map((t) => t.id).join(', ')})`);
   }
   const targets = await catchUpTargets(config, nowSeconds(), tenant);
+  const trigger = isScheduledEvent(event as object) ? 'scheduled' : 'manual';
   if (config.dispatch?.mode === 'lambda') {
     // One asynchronous worker invocation per tenant with days due; the workers take the
     // tenants' locks, so the dispatcher takes none.
     const started = Date.now();
-    const dispatched = await fanOut(config.dispatch, targets, log);
+    const dispatched = await fanOut(config.dispatch, targets, log, trigger);
     const failed = dispatched.some((d) => !d.ok);
     return {
       function: NAME,
@@ -75,6 +76,7 @@ const run = async (event: unknown): Promise<HandlerSummary> => {
     log,
     stages: { extract: true, aggregate: true, transmit: true },
     command: `dispatcher${tenant === undefined ? '' : ` --tenant ${tenant}`}`,
+    trigger,
   });
   return { function: NAME, ...summary };
 };

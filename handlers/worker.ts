@@ -16,7 +16,8 @@ import { nowSeconds } from '../lib/time/clock';
 
 const NAME = 'worker';
 const log = createLogger({ fields: { function: NAME } });
-const workerEvent = z.strictObject({ tenant: z.string().min(1).max(64) });
+// `trigger` is what started the dispatcher (absent: an ad hoc invocation of the worker).
+const workerEvent = z.strictObject({ tenant: z.string().min(1).max(64), trigger: z.enum(['scheduled', 'manual']).optional() });
 
 const run = async (event: unknown): Promise<HandlerSummary> => {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
@@ -25,10 +26,11 @@ const run = async (event: unknown): Promise<HandlerSummary> => {
   const parsed = workerEvent.safeParse(event);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const field = issue?.code === 'unrecognized_keys' ? `event.${issue.keys[0] ?? ''}` : 'event.tenant';
-    throw new RequestError(field, issue?.code === 'unrecognized_keys' ? 'unknown field (a worker takes {"tenant": "..."})' : 'required: the tenant id to catch up');
+    if (issue?.code === 'unrecognized_keys') throw new RequestError(`event.${issue.keys[0] ?? ''}`, 'unknown field (a worker takes {"tenant": "...", "trigger": "scheduled" | "manual"})');
+    if (issue?.path[0] === 'trigger') throw new RequestError('event.trigger', 'must be "scheduled" or "manual" (or left out: manual)');
+    throw new RequestError('event.tenant', 'required: the tenant id to catch up');
   }
-  const { tenant } = parsed.data;
+  const { tenant, trigger = 'manual' } = parsed.data;
   const config = loadRuntimeConfig();
   // Checked here rather than left to catchUpTargets, whose error names `tenant`, not the event's field.
   if (!config.tenants.some((t) => t.id === tenant)) {
@@ -42,6 +44,7 @@ const run = async (event: unknown): Promise<HandlerSummary> => {
     stages: { extract: true, aggregate: true, transmit: true },
     command: `worker --tenant ${tenant}`,
     lockTenant: tenant,
+    trigger,
   });
   return { function: NAME, ...summary };
 };

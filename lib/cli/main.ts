@@ -15,6 +15,7 @@ import { runDays, type RunSummary } from '../pipeline/run-days';
 import { catchUpTargets } from '../pipeline/catch-up';
 import { LockHeldError } from '../state/errors';
 import { acquireLock } from '../state/lock';
+import type { RunRecord } from '../state/run-record';
 import { STAGES, nextDay, readWatermarks, setWatermark, type StageName } from '../state/watermarks';
 import { targetsFor, type Target } from '../pipeline/targets';
 import { bdsVersion } from '../version';
@@ -192,7 +193,7 @@ async function commandStatus(args: readonly string[]): Promise<number> {
   const { values } = parse(args, { json: { type: 'boolean' } });
   const config = loadRuntimeConfig(str(values, 'config'));
   // Loaded with its command: delivery status reads through the transmission modules (S3 SDK).
-  const { collectStatus } = await import('./status');
+  const { collectStatus } = await import('../pipeline/status');
   const status = await collectStatus(config, nowSeconds());
   if (values.json === true) {
     process.stdout.write(redact(JSON.stringify(status, null, 2)) + '\n');
@@ -207,13 +208,20 @@ async function commandStatus(args: readonly string[]): Promise<number> {
   const deliveries = status.tenants.flatMap((t) => t.destinations.map((d) => [t.tenant, d.destination, d.delivered, d.pending, d.lastDeliveredAt ?? '-']));
   if (deliveries.length > 0) process.stdout.write('\n' + table(['tenant', 'destination', 'delivered', 'pending', 'last delivery'], deliveries));
   else process.stdout.write('\nno destination configured: files stay in the local folder\n');
-  const last = status.lastRun;
-  process.stdout.write(
-    last === undefined
-      ? '\nlast run: none recorded\n'
-      : `\nlast run: ${last.command}, ${last.startedAt} → ${last.endedAt}, exit ${last.exitCode}, ${last.daysProcessed} day(s), ${last.daysFailed} failed\n`,
-  );
-  for (const f of last?.failures ?? []) process.stdout.write(redact(`  ${f.tenant} ${f.date} ${f.stage}: ${f.error}`) + '\n');
+  // Apart, so that a manual run after a failed scheduled firing does not hide it.
+  const runs: [string, RunRecord | undefined][] = [
+    ['last scheduled run', status.lastScheduledRun],
+    ['last manual run', status.lastRun],
+  ];
+  process.stdout.write('\n');
+  for (const [label, last] of runs) {
+    process.stdout.write(
+      last === undefined
+        ? `${label}: none recorded\n`
+        : redact(`${label}: ${last.command}, ${last.startedAt} → ${last.endedAt}, exit ${last.exitCode}, ${last.daysProcessed} day(s), ${last.daysFailed} failed${last.error === undefined ? '' : `; failed: ${last.error}`}`) + '\n',
+    );
+    for (const f of last?.failures ?? []) process.stdout.write(redact(`  ${f.tenant} ${f.date} ${f.stage}: ${f.error}`) + '\n');
+  }
   const problems = status.tenants.flatMap((t) => t.problems.map((p) => `  ${t.tenant}: ${p}`));
   if (problems.length > 0) process.stdout.write(`\nproblems:\n${redact(problems.join('\n'))}\n`);
   const warnings = status.tenants.flatMap((t) => t.warnings.map((w) => `  ${t.tenant}: ${w}`));

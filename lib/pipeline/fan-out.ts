@@ -8,6 +8,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { DispatchConfig } from '../config/types';
 import { describeError } from '../errors';
 import type { Logger } from '../log/logger';
+import type { RunTrigger } from '../state/run-record';
 import type { Target } from './targets';
 
 export interface Dispatched {
@@ -23,10 +24,12 @@ export interface Dispatched {
 /** The event a worker receives. */
 export interface WorkerEvent {
   readonly tenant: string;
+  /** What started the dispatcher, so the worker's run record is kept with its kind. */
+  readonly trigger: RunTrigger;
 }
 
 /** Invokes the worker once per tenant with days due. Never throws for one tenant's failure. */
-export async function fanOut(dispatch: DispatchConfig, targets: readonly Target[], log: Logger): Promise<Dispatched[]> {
+export async function fanOut(dispatch: DispatchConfig, targets: readonly Target[], log: Logger, trigger: RunTrigger): Promise<Dispatched[]> {
   const functionName = dispatch.functionName;
   if (functionName === undefined) throw new TypeError('dispatch.functionName is required in lambda mode');
   const client = new LambdaClient({
@@ -37,7 +40,7 @@ export async function fanOut(dispatch: DispatchConfig, targets: readonly Target[
   try {
     for (const target of targets) {
       if (target.dates.length === 0) continue;
-      const payload: WorkerEvent = { tenant: target.tenant.id };
+      const payload: WorkerEvent = { tenant: target.tenant.id, trigger };
       try {
         const response = await client.send(
           new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(payload)) }),

@@ -11,7 +11,7 @@ import { describeError } from '../errors';
 import { createLogger, type Logger } from '../log/logger';
 import type { Dispatched } from './fan-out';
 import { runDays, type RunOptions, type RunSummary } from './run-days';
-import { targetsFromEvent } from './targets';
+import { isScheduledEvent, targetsFromEvent } from './targets';
 import { nowSeconds } from '../time/clock';
 
 export interface HandlerSummary extends RunSummary {
@@ -59,7 +59,8 @@ export function createStageHandler(name: string, stages: RunOptions['stages']): 
   const run = async (event: unknown): Promise<HandlerSummary> => {
     const config = loadRuntimeConfig();
     const targets = targetsFromEvent(config, event, nowSeconds());
-    const summary = await runDays({ config, targets, log, stages });
+    const trigger = typeof event === 'object' && event !== null && isScheduledEvent(event) ? 'scheduled' : 'manual';
+    const summary = await runDays({ config, targets, log, stages, trigger });
     return { function: name, ...summary };
   };
   const wrapped = middy<unknown, HandlerSummary, Error, Context>(run).use(invocationLog({ name, log }));

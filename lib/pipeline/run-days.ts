@@ -17,7 +17,10 @@ import { billingFolder, manifestName } from '../files/period-writer';
 import type { Logger } from '../log/logger';
 import type { SourceName } from '../metrics/catalogue';
 import { acquireLock } from '../state/lock';
-import { writeRunRecord } from '../state/run-record';
+import { writeRunRecord, type RunTrigger } from '../state/run-record';
+import { recordStageSuccess } from '../state/stage-success';
+import { writeStateGauges } from './monitoring';
+import { nowSeconds } from '../time/clock';
 import { addMark, clearMark, readMarks } from '../state/period-marks';
 import { advanceWatermark, readWatermarks, setWatermark } from '../state/watermarks';
 import { compareDates, isLastDayOfMonth, lastDayOfMonth, monthOf } from '../time/calendar';
@@ -73,6 +76,11 @@ export interface RunOptions {
    * run record, so workers of different tenants run side by side. Default: the whole directory.
    */
   readonly lockTenant?: string;
+  /**
+   * What started the run: a scheduled event, or a command / ad hoc event (default). Their run
+   * records are kept apart, so a manual run never hides a failed scheduled firing.
+   */
+  readonly trigger?: RunTrigger;
 }
 
 const STAGE_BIT: Record<Stage, number> = {
@@ -214,11 +222,28 @@ async function rebuildStaleMonths(options: RunOptions, tenant: TenantConfig, day
   }
 }
 
+/** What could not be recorded for monitoring during a run (each sets the "other failure" bit). */
+interface MonitoringFailures {
+  count: number;
+}
+
+/**
+ * Records a stage's success for monitoring. A failure to record it must not undo the stage (its
+ * watermark has moved) but must not pass unseen either: the run exits with the "other" bit.
+ */
+async function noteSuccess(options: RunOptions, tenant: string, stage: Stage, monitoring: MonitoringFailures): Promise<void> {
+  await recordStageSuccess(options.config.dataDir, tenant, stage, new Date()).catch((error: unknown) => {
+    monitoring.count += 1;
+    options.log.error('cannot record the stage success', { tenant, stage, error: describeError(error) });
+  });
+}
+
 async function runTenantDays(
   options: RunOptions,
   target: Target,
   days: DayOutcome[],
   skipped: { tenant: string; date: LocalDate }[],
+  monitoring: MonitoringFailures,
 ): Promise<void> {
   const { config, log, stages } = options;
   const tenant = target.tenant;
@@ -240,7 +265,10 @@ async function runTenantDays(
         datasets = extracted.length;
         rows = extracted.reduce((n, d) => n + d.rows, 0);
         // A watermark means the whole stage: only a run of every source completes it.
-        if (stages.extract === true) await advanceWatermark(config.dataDir, tenant, 'extract', date);
+        if (stages.extract === true) {
+          await advanceWatermark(config.dataDir, tenant, 'extract', date);
+          await noteSuccess(options, tenant.id, 'extract', monitoring);
+        }
       }
       if (stages.aggregate) {
         stage = 'aggregate';
@@ -254,6 +282,7 @@ async function runTenantDays(
         await verifyAggregated(options, tenant, date, result.monthly === undefined ? undefined : month);
         files = result.daily.files.length + (result.monthly?.files.length ?? 0);
         await advanceWatermark(config.dataDir, tenant, 'aggregate', date);
+        await noteSuccess(options, tenant.id, 'aggregate', monitoring);
       }
       days.push({ tenant: tenant.id, date, ok: true, datasets, rows, files });
     } catch (error) {
@@ -268,7 +297,7 @@ async function runTenantDays(
   if (stages.aggregate) await rebuildStaleMonths(options, tenant, days);
 }
 
-async function transmitTenant(options: RunOptions, tenant: TenantConfig): Promise<TransmitOutcome> {
+async function transmitTenant(options: RunOptions, tenant: TenantConfig, monitoring: MonitoringFailures): Promise<TransmitOutcome> {
   const { config, log } = options;
   let summary: TransmitSummary | undefined;
   try {
@@ -289,6 +318,8 @@ async function transmitTenant(options: RunOptions, tenant: TenantConfig): Promis
     const aggregated = (await readWatermarks(config.dataDir))[tenant.id]?.aggregate;
     if (aggregated !== undefined) await setWatermark(config.dataDir, tenant.id, 'transmit', aggregated);
   }
+  // Only a pass that had somewhere to deliver succeeded at delivering.
+  if (ok && summary !== undefined) await noteSuccess(options, tenant.id, 'transmit', monitoring);
   const destinations = summary?.destinations ?? [];
   return {
     tenant: tenant.id,
@@ -308,16 +339,25 @@ export async function runDays(options: RunOptions): Promise<RunSummary> {
     const days: DayOutcome[] = [];
     const skipped: { tenant: string; date: LocalDate }[] = [];
     const transmissions: TransmitOutcome[] = [];
+    const monitoring: MonitoringFailures = { count: 0 };
     for (const target of options.targets) {
-      await runTenantDays(options, target, days, skipped);
-      if (options.stages.transmit === true) transmissions.push(await transmitTenant(options, target.tenant));
+      await runTenantDays(options, target, days, skipped, monitoring);
+      if (options.stages.transmit === true) transmissions.push(await transmitTenant(options, target.tenant, monitoring));
     }
     let exitCode = exitCodeOf(days, transmissions);
+    // The state gauges follow every run (before its record, which then carries their failure);
+    // a worker writes its tenant's only, as workers of other tenants write theirs meanwhile.
+    await writeStateGauges(config, nowSeconds(), options.lockTenant === undefined ? undefined : [options.lockTenant]).catch((error: unknown) => {
+      monitoring.count += 1;
+      options.log.error('cannot write the state gauges', { error: describeError(error) });
+    });
+    if (monitoring.count > 0) exitCode |= ExitCode.other;
     const ended = new Date();
     // A record that cannot be written (a full disk) must not replace what the run did: the days'
     // outcomes and stage bits still reach the caller, with the "other failure" bit added.
     await writeRunRecord(config.dataDir, {
       command: options.command ?? 'bds',
+      trigger: options.trigger ?? 'manual',
       startedAt: started.toISOString(),
       endedAt: ended.toISOString(),
       exitCode,

@@ -28,6 +28,9 @@ import type { BdsHandler } from '../pipeline/handler';
 import { RequestError } from '../pipeline/errors';
 import { LockHeldError } from '../state/errors';
 import { acquireLock, lockPath } from '../state/lock';
+import { writeRunRecord, type RunRecord } from '../state/run-record';
+import { writeStateGauges } from '../pipeline/monitoring';
+import { isScheduledEvent } from '../pipeline/targets';
 import { latestDueTime, nextFireTime } from './schedule-expression';
 import { readServerlessSchedules, type ScheduleDefinition, type ServerlessSchedules } from './serverless-schedules';
 import { nowSeconds } from '../time/clock';
@@ -41,6 +44,8 @@ export const LOCAL_ACCOUNT = '000000000000';
 const MAX_SLEEP_MS = 60_000;
 /** A signal this soon after the first is a copy of it, not an operator insisting. */
 const DUPLICATE_SIGNAL_MS = 1000;
+/** How often the state gauges are refreshed while nothing fires (days behind grows as days end). */
+const GAUGE_REFRESH_MS = 15 * 60_000;
 
 /** Time as the scheduler sees it; tests replace it to run days of schedule in milliseconds. */
 export interface SchedulerClock {
@@ -182,6 +187,13 @@ export async function runScheduler(options: SchedulerOptions): Promise<number> {
       }
     }
 
+    let gaugesAt = clock.now();
+    const refreshGauges = async (): Promise<void> => {
+      gaugesAt = clock.now();
+      await writeStateGauges(config, nowSeconds()).catch((error: unknown) => log.error('cannot write the state gauges', { error: describeError(error) }));
+    };
+    await refreshGauges();
+
     const fire = async (entry: Entry, scheduledMs: number): Promise<void> => {
       const { schedule } = entry;
       const handler = handlers[schedule.functionName];
@@ -195,8 +207,13 @@ export async function runScheduler(options: SchedulerOptions): Promise<number> {
       const stamped = Math.min(scheduledMs, nowSeconds() * 1000);
       const event = schedule.input === undefined ? scheduledEvent(file, schedule, stamped) : structuredClone(schedule.input);
       const begun = clock.now();
+      const startedAt = new Date().toISOString();
       const fields = { function: schedule.functionName, scheduledTime: new Date(scheduledMs).toISOString() };
       log.debug('firing', fields);
+      // A scheduled-shaped event makes the handler's run record a scheduled one; a firing whose
+      // handler threw, or that carried a schedule's `input` (which the handler cannot tell from
+      // an ad hoc event), is recorded here, so a manual run can never hide it.
+      let record: Omit<RunRecord, 'startedAt' | 'endedAt'> | undefined;
       try {
         const summary = await handler(event, {
           functionName: `${file.service}-${file.stage}-${schedule.functionName}`,
@@ -206,11 +223,32 @@ export async function runScheduler(options: SchedulerOptions): Promise<number> {
         const line = { ...fields, exitCode, durationMs: clock.now() - begun };
         if (exitCode === 0) log.info('firing finished', line);
         else log.error('firing finished', line);
+        if (typeof event !== 'object' || event === null || !isScheduledEvent(event)) {
+          const failed = summary.days.filter((d) => !d.ok);
+          record = {
+            command: `scheduler: ${schedule.functionName}`,
+            exitCode,
+            daysProcessed: summary.days.length,
+            daysFailed: failed.length,
+            failures: failed.map((d) => ({ tenant: d.tenant, date: d.date, stage: d.failedStage ?? 'other', error: d.error ?? '' })),
+          };
+        }
       } catch (error) {
         // A firing never stops the scheduler: the next one may well succeed (a source back
         // up, a configuration fixed), and the watermarks say what is still to do.
-        log.error('firing finished', { ...fields, exitCode: exitCodeOfError(error), durationMs: clock.now() - begun, error: describeError(error) });
+        const exitCode = exitCodeOfError(error);
+        log.error('firing finished', { ...fields, exitCode, durationMs: clock.now() - begun, error: describeError(error) });
+        record = { command: `scheduler: ${schedule.functionName}`, exitCode, daysProcessed: 0, daysFailed: 0, failures: [], error: describeError(error) };
       }
+      if (record !== undefined) {
+        await writeRunRecord(config.dataDir, {
+          ...record,
+          trigger: 'scheduled',
+          startedAt,
+          endedAt: new Date().toISOString(),
+        }).catch((error: unknown) => log.error('cannot write the run record', { ...fields, error: describeError(error) }));
+      }
+      await refreshGauges();
     };
 
     const startup = entries.find((e) => e.schedule.functionName === DISPATCHER);
@@ -235,6 +273,7 @@ export async function runScheduler(options: SchedulerOptions): Promise<number> {
         due.next = nextFireTime(due.schedule.expression, time, due.timeZone, anchor);
         continue;
       }
+      if (now - gaugesAt >= GAUGE_REFRESH_MS) await refreshGauges();
       await clock.sleep(wake === undefined ? MAX_SLEEP_MS : Math.min(wake - now, MAX_SLEEP_MS), stop.signal);
     }
     log.info('scheduler stopped');

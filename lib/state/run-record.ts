@@ -1,57 +1,94 @@
 /**
- * What monitoring reads: `state/last-run.json` (the last run's command, times, exit code and
- * failures, for `bds status`) and `state/bds.prom`, the same in the Prometheus node-exporter
- * textfile format (point the collector's directory at `state/`, or link the file).
+ * What monitoring reads about runs. Each run leaves a record: its command, times, exit code and
+ * failures, for `bds status`, and the same as Prometheus gauges for the node-exporter textfile
+ * collector (point its directory at `state/`, or link the files).
+ *
+ * Runs started by a schedule and runs started by hand are recorded apart: a manual `bds run`
+ * after a failed scheduled firing must not hide the failure.
+ *
+ * - `state/last-scheduled-run.json`: the last run started by a scheduled event (the scheduler
+ *   harness, serverless-offline's schedule, EventBridge), including a firing whose handler
+ *   failed before it could run any day;
+ * - `state/last-run.json`: the last run started by a command or an ad hoc event;
+ * - `state/bds.prom`: both, as `bds_last_run_*{trigger="scheduled"|"manual"}`.
+ *
+ * A fan-out worker's run writes `last-scheduled-run.<tenant>.json` / `last-run.<tenant>.json`
+ * and `bds.<tenant>.prom` instead (labelled with its tenant), so workers never write one file.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../files/atomic';
+import { renderGauges, type GaugeFamily } from './prometheus';
+
+/** What started a run. */
+export type RunTrigger = 'scheduled' | 'manual';
+
+export const RUN_TRIGGERS: readonly RunTrigger[] = ['scheduled', 'manual'];
 
 export interface RunRecord {
   readonly command: string;
+  /** Absent in records written before runs were told apart: those were manual or scheduled alike. */
+  readonly trigger?: RunTrigger;
   readonly startedAt: string;
   readonly endedAt: string;
   readonly exitCode: number;
   readonly daysProcessed: number;
   readonly daysFailed: number;
   readonly failures: readonly { readonly tenant: string; readonly date: string; readonly stage: string; readonly error: string }[];
+  /** Why the run did no day at all: its invocation failed (a bad event, configuration, a held lock). */
+  readonly error?: string;
 }
 
-/** `state/last-run.json`, or `state/last-run.<tenant>.json` for a fan-out worker's run. */
-export function lastRunPath(dataDir: string, tenant?: string): string {
-  return join(dataDir, 'state', tenant === undefined ? 'last-run.json' : `last-run.${tenant}.json`);
+/** The record file of a trigger, or of a fan-out worker's tenant. */
+export function lastRunPath(dataDir: string, trigger: RunTrigger, tenant?: string): string {
+  const base = trigger === 'scheduled' ? 'last-scheduled-run' : 'last-run';
+  return join(dataDir, 'state', tenant === undefined ? `${base}.json` : `${base}.${tenant}.json`);
 }
 
-/** `state/bds.prom`, or `state/bds.<tenant>.prom` (the textfile collector reads every `*.prom`). */
+/** `state/bds.prom`, or `state/bds.<tenant>.prom` for a worker's runs (the textfile collector reads every `*.prom`). */
 export function prometheusPath(dataDir: string, tenant?: string): string {
   return join(dataDir, 'state', tenant === undefined ? 'bds.prom' : `bds.${tenant}.prom`);
 }
 
-/** Renders the run as Prometheus text exposition (gauges), labelled with the tenant for a worker's run. */
-export function prometheusText(record: RunRecord, tenant?: string): string {
-  const labels = tenant === undefined ? '' : `{tenant="${tenant}"}`;
-  const gauge = (name: string, help: string, value: number): string =>
-    `# HELP ${name} ${help}\n# TYPE ${name} gauge\n${name}${labels} ${value}\n`;
-  return (
-    gauge('bds_last_run_start_timestamp_seconds', 'When the last bds run started (Unix time).', Date.parse(record.startedAt) / 1000) +
-    gauge('bds_last_run_end_timestamp_seconds', 'When the last bds run ended (Unix time).', Date.parse(record.endedAt) / 1000) +
-    gauge('bds_last_run_exit_code', 'Exit code of the last bds run (0 = everything done).', record.exitCode) +
-    gauge('bds_last_run_days_processed', 'Tenant-days the last run processed.', record.daysProcessed) +
-    gauge('bds_last_run_days_failed', 'Tenant-days that failed in the last run.', record.daysFailed)
-  );
+/** Renders the records (one per trigger that has one) as gauges labelled with their trigger, and the worker's tenant. */
+export function prometheusText(records: Partial<Record<RunTrigger, RunRecord>>, tenant?: string): string {
+  const present = RUN_TRIGGERS.flatMap((trigger) => {
+    const record = records[trigger];
+    return record === undefined ? [] : [{ trigger, record }];
+  });
+  const family = (name: string, help: string, value: (r: RunRecord) => number): GaugeFamily => ({
+    name,
+    help,
+    samples: present.map(({ trigger, record }) => ({ labels: { ...(tenant === undefined ? {} : { tenant }), trigger }, value: value(record) })),
+  });
+  return renderGauges([
+    family('bds_last_run_start_timestamp_seconds', 'When the last bds run of this trigger started (Unix time).', (r) => Date.parse(r.startedAt) / 1000),
+    family('bds_last_run_end_timestamp_seconds', 'When the last bds run of this trigger ended (Unix time).', (r) => Date.parse(r.endedAt) / 1000),
+    family('bds_last_run_exit_code', 'Exit code of the last bds run of this trigger (0 = everything done).', (r) => r.exitCode),
+    family('bds_last_run_days_processed', 'Tenant-days the last run of this trigger processed.', (r) => r.daysProcessed),
+    family('bds_last_run_days_failed', 'Tenant-days that failed in the last run of this trigger.', (r) => r.daysFailed),
+  ]);
 }
 
-/** Writes both files atomically. */
-export async function writeRunRecord(dataDir: string, record: RunRecord, tenant?: string): Promise<void> {
-  await writeFileAtomic(lastRunPath(dataDir, tenant), JSON.stringify(record, null, 2) + '\n');
-  await writeFileAtomic(prometheusPath(dataDir, tenant), prometheusText(record, tenant));
-}
-
-/** The last run's record, if any. */
-export async function readRunRecord(dataDir: string, tenant?: string): Promise<RunRecord | undefined> {
+/** The last record of a trigger, if any. */
+export async function readRunRecord(dataDir: string, trigger: RunTrigger, tenant?: string): Promise<RunRecord | undefined> {
   try {
-    return JSON.parse(await readFile(lastRunPath(dataDir, tenant), 'utf8')) as RunRecord;
+    return JSON.parse(await readFile(lastRunPath(dataDir, trigger, tenant), 'utf8')) as RunRecord;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Writes the record of a run (its `trigger` says which file) and the Prometheus file, which
+ * also carries the other trigger's last record. Both are replaced atomically.
+ */
+export async function writeRunRecord(dataDir: string, record: RunRecord & { readonly trigger: RunTrigger }, tenant?: string): Promise<void> {
+  await writeFileAtomic(lastRunPath(dataDir, record.trigger, tenant), JSON.stringify(record, null, 2) + '\n');
+  const records: Partial<Record<RunTrigger, RunRecord>> = { [record.trigger]: record };
+  for (const other of RUN_TRIGGERS) if (other !== record.trigger) {
+    const kept = await readRunRecord(dataDir, other, tenant);
+    if (kept !== undefined) records[other] = kept;
+  }
+  await writeFileAtomic(prometheusPath(dataDir, tenant), prometheusText(records, tenant));
 }

@@ -108,7 +108,11 @@ describe('catch-up', () => {
       expect(parsed.lastRun.exitCode).toBe(8);
       expect(parsed.lastRun.failures.map((f) => f.date)).toEqual(['2026-11-02']);
       const prom = await readFile(join(failing.dataDir, 'state', 'bds.prom'), 'utf8');
-      expect(prom).toMatch(/^bds_last_run_exit_code 8$/m);
+      expect(prom).toMatch(/^bds_last_run_exit_code\{trigger="manual"\} 8$/m);
+      // The state gauges: extract and aggregate two days behind, the next day the failed one.
+      const gauges = await readFile(join(failing.dataDir, 'state', 'bds-state.acme.prom'), 'utf8');
+      expect(gauges).toMatch(/^bds_days_behind\{tenant="acme",stage="aggregate"\} 2$/m);
+      expect(gauges).toMatch(/^bds_days_behind\{tenant="acme",stage="extract"\} 2$/m);
     } finally {
       // The source is fixed.
       await db.exec(`DELETE FROM sm_res_session_fact WHERE sm_res_session_fact_key = 9999; DROP VIEW media_type; ALTER TABLE media_type_base RENAME TO media_type; DELETE FROM media_type WHERE media_type_key = 99;`);
@@ -172,10 +176,12 @@ describe('catch-up', () => {
     const before = await runBds(['status'], { env });
     expect(before.code).toBe(0);
     expect(before.stdout).toMatch(/acme\s+-\s+-\s+-\s+2026-11-03\s+5/);
-    expect(before.stdout).toContain('last run: none recorded');
+    expect(before.stdout).toContain('last scheduled run: none recorded');
+    expect(before.stdout).toContain('last manual run: none recorded');
     await runBds(['run', '--date', '2026-10-30', '--tenant', 'acme'], { env });
     const after = await runBds(['status'], { env });
     expect(after.stdout).toMatch(/acme\s+2026-10-30\s+2026-10-30\s+2026-10-30\s+2026-11-03\s+4/);
-    expect(after.stdout).toMatch(/last run: bds run --date 2026-10-30 --tenant acme, .* exit 0, 1 day\(s\), 0 failed/);
+    expect(after.stdout).toContain('last scheduled run: none recorded');
+    expect(after.stdout).toMatch(/last manual run: bds run --date 2026-10-30 --tenant acme, .* exit 0, 1 day\(s\), 0 failed/);
   });
 });

@@ -175,8 +175,9 @@ async function stateOf(site: Site): Promise<SiteState> {
         temporaries.push(key);
         continue;
       }
-      // The run record and its Prometheus twin describe the last run (its times, its days), not the data.
-      if (key === 'data/state/last-run.json' || key === 'data/state/bds.prom') continue;
+      // Run records, stage successes and the Prometheus files describe the runs (their times, how
+      // many days each did, how far behind), not the data.
+      if (/^data\/state\/(last-(scheduled-)?run(\.[^/]+)?\.json|[^/]+\.prom|stage-success\/[^/]+\.json)$/.test(key)) continue;
       const bytes = await readFile(join(root, path));
       if (key === 'data/state/ledger.jsonl') {
         ledgerText = bytes.toString('utf8');

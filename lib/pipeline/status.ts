@@ -1,6 +1,11 @@
-/** What `bds status` reports: per tenant, watermarks, days due and deliveries; the last run. */
+/**
+ * What `bds status` reports, and monitoring exports: per tenant, watermarks, days due and
+ * deliveries, marks and warnings, when each stage last succeeded; the last scheduled and the
+ * last manual run.
+ */
 import type { BdsConfig, LocalDate } from '../config/types';
 import { readRunRecord, type RunRecord } from '../state/run-record';
+import { readStageSuccess, type StageSuccess } from '../state/stage-success';
 import { readMarks } from '../state/period-marks';
 import { readSourceWarnings, sourceWarningLines } from '../state/source-warnings';
 import { nextDay, readWatermarks, type StageName } from '../state/watermarks';
@@ -10,6 +15,8 @@ import { compareDates, eachDay, lastEndedDay } from '../time/calendar';
 export interface TenantStatus {
   readonly tenant: string;
   readonly watermarks: Partial<Record<StageName, LocalDate>>;
+  /** When each stage last succeeded for the tenant (ISO times). */
+  readonly lastSuccess: StageSuccess;
   /** The last day that has ended in the tenant's zone (plus the processing delay). */
   readonly lastEndedDay: LocalDate;
   /** Days a catch-up would process now. */
@@ -30,22 +37,31 @@ export interface TenantStatus {
 
 export interface Status {
   readonly tenants: readonly TenantStatus[];
+  /** The last run started by hand (a command or an ad hoc event). */
   readonly lastRun?: RunRecord;
+  /** The last run started by a schedule, kept apart so that a manual run cannot hide its failure. */
+  readonly lastScheduledRun?: RunRecord;
 }
 
-/** Collects the status of every tenant (reads state only; connects to nothing). */
-export async function collectStatus(config: BdsConfig, nowSeconds: number): Promise<Status> {
+/**
+ * Collects the status of every tenant, or of those `only` names (reads state only; connects to
+ * nothing).
+ */
+export async function collectStatus(config: BdsConfig, nowSeconds: number, only?: readonly string[]): Promise<Status> {
+  const selected = only === undefined ? config.tenants : config.tenants.filter((t) => only.includes(t.id));
   const watermarks = await readWatermarks(config.dataDir);
-  const deliveries = await deliveryStatus(config);
+  const deliveries = await deliveryStatus(only === undefined ? config : { ...config, tenants: selected });
   const stale = new Map<string, string[]>();
   const held = new Map<string, string[]>();
   const warnings = new Map<string, string[]>();
-  for (const tenant of config.tenants) {
+  const success = new Map<string, StageSuccess>();
+  for (const tenant of selected) {
+    success.set(tenant.id, await readStageSuccess(config.dataDir, tenant.id));
     warnings.set(tenant.id, sourceWarningLines(await readSourceWarnings(config.dataDir, tenant.id)));
     stale.set(tenant.id, await readMarks(config.dataDir, 'stale-months', tenant.id));
     held.set(tenant.id, await readMarks(config.dataDir, 'held', tenant.id));
   }
-  const tenants = config.tenants.map((tenant): TenantStatus => {
+  const tenants = selected.map((tenant): TenantStatus => {
     const own = watermarks[tenant.id] ?? {};
     const staleMonths = stale.get(tenant.id) ?? [];
     const heldPeriods = held.get(tenant.id) ?? [];
@@ -55,6 +71,7 @@ export async function collectStatus(config: BdsConfig, nowSeconds: number): Prom
     return {
       tenant: tenant.id,
       watermarks: own,
+      lastSuccess: success.get(tenant.id) ?? {},
       lastEndedDay: last,
       daysDue: compareDates(from, last) > 0 ? 0 : eachDay(from, last).length,
       files: delivery?.files ?? 0,
@@ -71,6 +88,11 @@ export async function collectStatus(config: BdsConfig, nowSeconds: number): Prom
       warnings: warnings.get(tenant.id) ?? [],
     };
   });
-  const lastRun = await readRunRecord(config.dataDir);
-  return lastRun === undefined ? { tenants } : { tenants, lastRun };
+  const lastRun = await readRunRecord(config.dataDir, 'manual');
+  const lastScheduledRun = await readRunRecord(config.dataDir, 'scheduled');
+  return {
+    tenants,
+    ...(lastRun === undefined ? {} : { lastRun }),
+    ...(lastScheduledRun === undefined ? {} : { lastScheduledRun }),
+  };
 }
