@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError } from '../config/errors';
-import type { BdsConfig, LocalDate } from '../config/types';
+import type { BdsConfig, LocalDate, TenantConfig } from '../config/types';
 import { loadRuntimeConfig } from '../config/runtime';
 import { BdsError, ExitCode, describeError } from '../errors';
 import { createLogger } from '../log/logger';
@@ -17,7 +17,7 @@ import { LockHeldError } from '../state/errors';
 import { acquireLock } from '../state/lock';
 import type { RunRecord } from '../state/run-record';
 import { STAGES, nextDay, readWatermarks, setWatermark, type StageName } from '../state/watermarks';
-import { targetsFor, type Target } from '../pipeline/targets';
+import { selectTenants, targetsFor, type Target } from '../pipeline/targets';
 import { bdsVersion } from '../version';
 import { compareDates, isLocalDate, lastEndedDay } from '../time/calendar';
 import { UsageError } from './errors';
@@ -93,6 +93,16 @@ function dayTargets(values: Values, range: boolean): { config: BdsConfig; target
   }
 }
 
+/** The tenant `--tenant` names; an unknown one is a usage error listing the configured ones. */
+function requireTenant(config: BdsConfig, tenantId: string): TenantConfig {
+  try {
+    return selectTenants(config, tenantId, '--tenant')[0] as TenantConfig;
+  } catch (error) {
+    if (error instanceof RequestError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
+}
+
 function printSummary(summary: RunSummary): void {
   const rows = summary.days.map((d) => [d.tenant, d.date, d.ok ? 'ok' : `FAILED (${d.failedStage ?? 'other'})`, d.rows, d.files]);
   if (rows.length > 0) process.stdout.write(table(['tenant', 'day', 'result', 'rows', 'files'], rows));
@@ -161,8 +171,7 @@ async function commandWatermark(args: readonly string[]): Promise<number> {
   }
   const date = requireDate(values, 'set');
   const config = loadRuntimeConfig(str(values, 'config'));
-  const tenant = config.tenants.find((t) => t.id === tenantId);
-  if (tenant === undefined) throw new UsageError(`--tenant: unknown tenant "${tenantId}" (configured: ${config.tenants.map((t) => t.id).join(', ')})`);
+  const tenant = requireTenant(config, tenantId);
   // A watermark past the last ended day would make catch-up skip the days in between forever.
   const latest = lastEndedDay(nowSeconds(), tenant.timezone, config.processingDelaySeconds);
   if (compareDates(date, latest) > 0) {

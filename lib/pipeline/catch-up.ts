@@ -6,16 +6,11 @@
 import type { BdsConfig, TenantConfig } from '../config/types';
 import { readWatermarks, nextDay } from '../state/watermarks';
 import { compareDates, eachDay, lastEndedDay } from '../time/calendar';
-import { RequestError } from './errors';
-import type { Target } from './targets';
+import { selectTenants, type Target } from './targets';
 
 /** The catch-up targets at `nowSeconds` (one tenant or all). */
 export async function catchUpTargets(config: BdsConfig, nowSeconds: number, tenantId?: string): Promise<Target[]> {
-  const tenants: TenantConfig[] =
-    tenantId === undefined ? [...config.tenants] : config.tenants.filter((t) => t.id === tenantId);
-  if (tenantId !== undefined && tenants.length === 0) {
-    throw new RequestError('tenant', `unknown tenant "${tenantId}" (configured: ${config.tenants.map((t) => t.id).join(', ')})`);
-  }
+  const tenants: TenantConfig[] = selectTenants(config, tenantId, 'tenant');
   const watermarks = await readWatermarks(config.dataDir);
   return tenants.map((tenant) => {
     const from = nextDay(tenant, watermarks[tenant.id]?.aggregate);

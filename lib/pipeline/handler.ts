@@ -1,18 +1,24 @@
 /**
- * The shape every handler shares: Lambda-style `handler(event, context)`, wrapped with middy.
- * A handler validates its event, runs the library, and returns a JSON summary. The day comes
- * from the event (or, for a scheduled event, its `time`), never from module state, so the same
- * code runs under the local scheduler, serverless-offline and AWS Lambda.
+ * The shape every handler shares: Lambda-style `handler(event, context)`, built with middy from
+ * a short recipe — a name, the kind of event it takes (lib/pipeline/events.ts) and what it does
+ * with the request. The event is read by the `parseEvent` middleware before the body runs; the
+ * day comes from the event (or, for a scheduled event, its `time`), never from module state, so
+ * the same code runs under the local scheduler, serverless-offline and AWS Lambda.
+ *
+ * A handler returns a JSON summary whose `exitCode` carries the failures of individual days and
+ * deliveries; an invalid event or configuration, or a held lock, makes the invocation fail (it
+ * throws, naming the field), as Lambda reports a function error.
  */
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
+import type { BdsConfig } from '../config/types';
 import { loadRuntimeConfig } from '../config/runtime';
 import { describeError } from '../errors';
 import { createLogger, type Logger } from '../log/logger';
+import { nowSeconds } from '../time/clock';
+import { parseEvent, type BdsRequest, type EventKind, type Invocation } from './events';
 import type { Dispatched } from './fan-out';
 import { runDays, type RunOptions, type RunSummary } from './run-days';
-import { isScheduledEvent, targetsFromEvent } from './targets';
-import { nowSeconds } from '../time/clock';
 
 export interface HandlerSummary extends RunSummary {
   readonly function: string;
@@ -23,7 +29,7 @@ export interface HandlerSummary extends RunSummary {
 export type BdsHandler = (event: unknown, context?: Partial<Context>) => Promise<HandlerSummary>;
 
 /** Middleware that logs each invocation's start, end and failure with the request id. */
-export function invocationLog(options: { name: string; log: Logger }): MiddlewareObj<unknown, HandlerSummary, Error, Context> {
+export function invocationLog<R extends HandlerSummary>(options: { name: string; log: Logger }): MiddlewareObj<Invocation, R, Error, Context> {
   if (options.name.length === 0) throw new TypeError('invocationLog: name must not be empty');
   const started = new WeakMap<object, number>();
   return {
@@ -49,20 +55,50 @@ export function invocationLog(options: { name: string; log: Logger }): Middlewar
   };
 }
 
+/** What a handler's body receives. */
+export interface HandlerInput {
+  readonly config: BdsConfig;
+  readonly request: BdsRequest;
+  readonly log: Logger;
+}
+
+export interface HandlerRecipe<R extends HandlerSummary> {
+  /** The function name (serverless.yml), in logs and summaries. */
+  readonly name: string;
+  readonly kind: EventKind;
+  readonly run: (input: HandlerInput) => Promise<R>;
+}
+
 /**
- * Creates a handler that runs `stages` for the days its event asks for. Invalid events and
- * configurations throw (the invocation fails with a message naming the field); failures of
- * individual days are reported in the returned summary and its `exitCode`.
+ * Builds a handler from its recipe: invocation logging, then the event read into a request,
+ * then the body.
+ */
+export function createHandler<R extends HandlerSummary>(recipe: HandlerRecipe<R>): (event: unknown, context?: Partial<Context>) => Promise<R> {
+  const log = createLogger({ fields: { function: recipe.name } });
+  const body = async (invocation: Invocation): Promise<R> => {
+    const parsed = invocation.parsed;
+    if (parsed === undefined) throw new TypeError(`${recipe.name}: the event was not read (parseEvent middleware missing)`);
+    return recipe.run({ ...parsed, log });
+  };
+  const wrapped = middy<Invocation, R, Error, Context>(body)
+    .use(invocationLog<R>({ name: recipe.name, log }))
+    .use(parseEvent<R>({ kind: recipe.kind, loadConfig: () => loadRuntimeConfig(), now: nowSeconds }));
+  // The runtime passes a full Context; local callers (bds invoke, tests) may pass part of one or
+  // none, and the handlers only read `awsRequestId` from it.
+  return (event, context) => wrapped({ event }, (context ?? {}) as Context);
+}
+
+/**
+ * A handler that runs `stages` for the days its event asks for. Failures of individual days are
+ * reported in the returned summary and its `exitCode`.
  */
 export function createStageHandler(name: string, stages: RunOptions['stages']): BdsHandler {
-  const log = createLogger({ fields: { function: name } });
-  const run = async (event: unknown): Promise<HandlerSummary> => {
-    const config = loadRuntimeConfig();
-    const targets = targetsFromEvent(config, event, nowSeconds());
-    const trigger = typeof event === 'object' && event !== null && isScheduledEvent(event) ? 'scheduled' : 'manual';
-    const summary = await runDays({ config, targets, log, stages, trigger });
-    return { function: name, ...summary };
-  };
-  const wrapped = middy<unknown, HandlerSummary, Error, Context>(run).use(invocationLog({ name, log }));
-  return (event, context) => wrapped(event, (context ?? {}) as Context);
+  return createHandler({
+    name,
+    kind: 'days',
+    run: async ({ config, request, log }) => ({
+      function: name,
+      ...(await runDays({ config, targets: request.targets, log, stages, trigger: request.trigger })),
+    }),
+  });
 }

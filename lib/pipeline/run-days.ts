@@ -47,6 +47,8 @@ export interface TransmitOutcome {
   readonly failed: number;
   readonly missing: number;
   readonly error?: string;
+  /** What transmission did in detail (absent when nothing is configured or it failed to start). */
+  readonly summary?: TransmitSummary;
 }
 
 export interface RunSummary {
@@ -327,6 +329,7 @@ async function transmitTenant(options: RunOptions, tenant: TenantConfig, monitor
     delivered: destinations.reduce((n, d) => n + d.delivered.length + d.skippedAlreadyThere.length, 0),
     failed: destinations.reduce((n, d) => n + d.failed.length, 0),
     missing: destinations.reduce((n, d) => n + d.missing.length, 0),
+    ...(summary === undefined ? {} : { summary }),
   };
 }
 

@@ -27,10 +27,10 @@ import type { Logger } from '../log/logger';
 import type { BdsHandler } from '../pipeline/handler';
 import { RequestError } from '../pipeline/errors';
 import { LockHeldError } from '../state/errors';
-import { acquireLock, lockPath } from '../state/lock';
+import { acquireLock, lockPath, type LockHandle } from '../state/lock';
 import { writeRunRecord, type RunRecord } from '../state/run-record';
 import { writeStateGauges } from '../pipeline/monitoring';
-import { isScheduledEvent } from '../pipeline/targets';
+import { isScheduledEvent } from '../pipeline/events';
 import { latestDueTime, nextFireTime } from './schedule-expression';
 import { readServerlessSchedules, type ScheduleDefinition, type ServerlessSchedules } from './serverless-schedules';
 import { nowSeconds } from '../time/clock';
@@ -136,7 +136,6 @@ export async function runScheduler(options: SchedulerOptions): Promise<number> {
   const file = readServerlessSchedules(options.serverlessFile, Object.keys(handlers));
   const log = options.log.child({ component: 'scheduler' });
 
-  const lock = await acquireLock(config.dataDir, 'bds scheduler');
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -157,7 +156,17 @@ export async function runScheduler(options: SchedulerOptions): Promise<number> {
     process.exit(128 + (constants.signals[name] ?? 0));
   };
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
+  // Listening before the lock is taken: the lock file is visible (a service manager or a test
+  // may signal as soon as it sees it) before acquireLock returns.
   for (const name of signals) process.on(name, onSignal);
+  let lock: LockHandle;
+  try {
+    lock = await acquireLock(config.dataDir, 'bds scheduler');
+  } catch (error) {
+    for (const name of signals) process.off(name, onSignal);
+    options.signal?.removeEventListener('abort', onAbort);
+    throw error;
+  }
 
   try {
     const started = clock.now();
@@ -223,7 +232,7 @@ export async function runScheduler(options: SchedulerOptions): Promise<number> {
         const line = { ...fields, exitCode, durationMs: clock.now() - begun };
         if (exitCode === 0) log.info('firing finished', line);
         else log.error('firing finished', line);
-        if (typeof event !== 'object' || event === null || !isScheduledEvent(event)) {
+        if (!isScheduledEvent(event)) {
           const failed = summary.days.filter((d) => !d.ok);
           record = {
             command: `scheduler: ${schedule.functionName}`,

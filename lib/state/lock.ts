@@ -6,12 +6,17 @@
  * written under a temporary name and hard-linked into place, which fails if a lock exists. The
  * lock is re-entrant within one process, so the scheduler (which holds it for its lifetime) can
  * run handlers that take it too.
+ *
+ * The directory's lock and the tenants' locks (fan-out workers) exclude each other: a process
+ * that has created one checks the other level and backs off (LockHeldError) when another live
+ * process holds it. Both sides create first and check second, so two racing processes cannot
+ * both go on (at worst both back off, and the next firing retries).
  */
-import { link, open, readFile, rename, rm } from 'node:fs/promises';
+import { link, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ensureDir, FILE_MODE, temporaryPathFor } from '../files/atomic';
+import { ensureDir, FILE_MODE, isTemporaryName, temporaryPathFor } from '../files/atomic';
 import { isSameProcessAlive, processIdentity } from '../process-alive';
 import { LockHeldError, StateError, type LockInfo } from './errors';
 
@@ -93,8 +98,30 @@ async function tryCreate(path: string, info: LockInfo): Promise<boolean> {
   }
 }
 
+// A lock moved aside while being taken over (see acquireLock).
+const ASIDE = /\.stale-[0-9a-f]{8}$/;
+
 /**
- * Takes the data directory's lock or throws LockHeldError naming the holder. `command` says
+ * The lock of the other level held by another live process, if any: for the directory's lock,
+ * any tenant's; for a tenant's, the directory's. Locks this process holds do not count.
+ */
+async function conflictingLock(dataDir: string, tenant: string | undefined): Promise<{ holder: LockInfo; path: string } | undefined> {
+  const state = join(dataDir, 'state');
+  const names =
+    tenant === undefined
+      ? (await readdir(state).catch(() => [] as string[])).filter((n) => n.startsWith('lock.') && !ASIDE.test(n) && !isTemporaryName(n))
+      : ['lock'];
+  for (const name of names) {
+    const path = join(state, name);
+    if (held.has(path)) continue;
+    const holder = await readHolder(path);
+    if (holder !== undefined && isHolderAlive(holder)) return { holder, path };
+  }
+  return undefined;
+}
+
+/**
+ * Takes the data directory's lock (or a tenant's) or throws LockHeldError naming the holder. `command` says
  * what this process is doing (shown to whoever is refused).
  */
 export async function acquireLock(dataDir: string, command: string, tenant?: string): Promise<LockHandle> {
@@ -126,6 +153,11 @@ export async function acquireLock(dataDir: string, command: string, tenant?: str
   };
   for (let attempt = 0; attempt < 3; attempt += 1) {
     if (await tryCreate(path, info)) {
+      const conflict = await conflictingLock(dataDir, tenant);
+      if (conflict !== undefined) {
+        await rm(path, { force: true });
+        throw new LockHeldError(conflict.holder, conflict.path);
+      }
       held.set(path, { count: 1, info });
       return release();
     }

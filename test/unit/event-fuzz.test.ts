@@ -219,7 +219,7 @@ const CASES: Case[] = [
   },
   { name: 'a constructor key', event: withField('constructor', { prototype: { polluted: true } }), field: always('event.constructor') },
   { name: 'a prototype key', event: withField('prototype', { polluted: true }), field: always('event.prototype') },
-  // Scheduled events: the stage handlers read `time`, the dispatcher and upload only the tenant.
+  // Scheduled events: one schema for the stage handlers, the dispatcher and upload.
   {
     name: 'a scheduled event without detail-type',
     event: () => scheduled({ 'detail-type': undefined }),
@@ -243,7 +243,8 @@ const CASES: Case[] = [
       name: `a scheduled event whose time is ${name}`,
       event: () => scheduled({ time: value }),
       field: always('event.time'),
-      families: ['stage'],
+      // One scheduled-event schema: the dispatcher and upload check the time as strictly.
+      families: ['stage', 'upload', 'dispatcher'],
     }),
   ),
   {

@@ -98,3 +98,59 @@ describe('stale locks', () => {
     expect(await readdir(join(dataDir, 'state'))).toEqual([]);
   });
 });
+
+describe('the directory lock and the tenants\' locks', () => {
+  async function heldBySleeper(path: string, command: string): Promise<number> {
+    const pid = sleeper();
+    const identity = processIdentity(pid);
+    await writeFile(path, JSON.stringify({ pid, host: hostname(), command, startedAt: 'then', ...(identity === undefined ? {} : { identity }) }));
+    return pid;
+  }
+
+  it('refuses a tenant lock while another process holds the directory lock, leaving no tenant lock behind', async () => {
+    // Prepare: an upload (directory lock) is running in another process.
+    const pid = await heldBySleeper(lockPath(dataDir), 'upload');
+
+    // Act
+    const attempt = acquireLock(dataDir, 'worker --tenant acme', 'acme');
+
+    // Assess
+    await expect(attempt).rejects.toThrow(`pid ${pid} on ${hostname()}, "upload"`);
+    expect((await readdir(join(dataDir, 'state'))).sort()).toEqual(['lock']);
+  });
+
+  it('refuses the directory lock while another process holds a tenant lock, naming it', async () => {
+    // Prepare: a worker of globex runs in another process.
+    const pid = await heldBySleeper(lockPath(dataDir, 'globex'), 'worker --tenant globex');
+
+    // Act
+    const attempt = acquireLock(dataDir, 'upload');
+
+    // Assess
+    await expect(attempt).rejects.toBeInstanceOf(LockHeldError);
+    await expect(attempt).rejects.toThrow(`pid ${pid} on ${hostname()}, "worker --tenant globex"`);
+    expect((await readdir(join(dataDir, 'state'))).sort()).toEqual(['lock.globex']);
+  });
+
+  it('lets tenant locks of different tenants, and a dead worker\'s leftover, coexist with taking the directory lock', async () => {
+    // Prepare: a worker of acme runs elsewhere; a dead worker left globex's lock.
+    await heldBySleeper(lockPath(dataDir, 'acme'), 'worker --tenant acme');
+    await writeFile(lockPath(dataDir, 'globex'), JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), command: 'worker --tenant globex', startedAt: 'then' }));
+
+    // Act: another tenant's worker goes on; the directory lock is refused because of acme only.
+    const beta = await acquireLock(dataDir, 'worker --tenant beta', 'beta');
+    const directory = acquireLock(dataDir, 'bds run');
+
+    // Assess
+    await expect(directory).rejects.toThrow('"worker --tenant acme"');
+    await beta.release();
+  });
+
+  it('lets one process take both levels (the scheduler runs a worker in-process)', async () => {
+    const directory = await acquireLock(dataDir, 'bds scheduler');
+    const tenant = await acquireLock(dataDir, 'worker --tenant acme', 'acme');
+    await tenant.release();
+    await directory.release();
+    expect(await readdir(join(dataDir, 'state'))).toEqual([]);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseScheduledEvent, targetsFromEvent } from '../../lib/pipeline/targets';
+import { parseScheduledEvent, targetsFromEvent } from '../../lib/pipeline/events';
 import { RequestError } from '../../lib/pipeline/errors';
 import type { BdsConfig, TenantConfig } from '../../lib/config/types';
 
