@@ -6,7 +6,8 @@
 -- Platform (MCP), Resource Manager (RM) or Call Control Platform (CCP), with start, end, tenant,
 -- IVR profile and component; and the ASR / TTS sessions used inside calls. These two tables model
 -- that content with names of our own. The product's default queries target them, and a deployment
--- whose RS database differs supplies its own queries in configuration (see config.md).
+-- whose RS database differs supplies its own queries in configuration (`queries:` of a GVP source;
+-- see docs/gvp-queries.md, and the README's Configuration section).
 -- Real RS databases run on Microsoft SQL Server (the usual case) or Oracle, so queries stay
 -- portable. Timestamps are UTC, stored without a time zone.
 
