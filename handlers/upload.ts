@@ -17,7 +17,8 @@ import { isScheduledEvent, parseScheduledEvent } from '../lib/pipeline/targets';
 import { nowSeconds } from '../lib/time/clock';
 import { acquireLock } from '../lib/state/lock';
 import { readWatermarks, setWatermark } from '../lib/state/watermarks';
-import { transmitPending, type TransmitSummary } from '../lib/transmit/transmit';
+import type { TransmitSummary } from '../lib/transmit/summary';
+import { transmitPending } from '../lib/transmit/transmit';
 
 const NAME = 'upload';
 
