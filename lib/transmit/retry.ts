@@ -16,6 +16,7 @@ export interface RetryPolicy {
   readonly random: () => number;
 }
 
+/** Five attempts, at most three seconds of back-off between them in all (200 ms doubling, jittered). */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   attempts: 5,
   baseDelayMs: 200,

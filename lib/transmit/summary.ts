@@ -30,6 +30,7 @@ export interface DestinationSummary {
   readonly missing: readonly FileProblem[];
 }
 
+/** What one transmission run did, for the log, the handler's answer and the exit code. */
 export interface TransmitSummary {
   /**
    * False when any delivery failed, a manifest could not be read, or a file not yet delivered is

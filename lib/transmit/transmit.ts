@@ -20,6 +20,7 @@ import { openDestinations, type AdapterContext } from './registry';
 import { DEFAULT_RETRY_POLICY, runPool, type RetryPolicy } from './retry';
 import { newTally, summarise, type DestinationTally, type TransmitSummary } from './summary';
 
+/** What to transmit, and how; only `config` and `log` are needed. */
 export interface TransmitOptions {
   readonly config: BdsConfig;
   /** Only this tenant; default every configured tenant. */
