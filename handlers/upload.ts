@@ -10,7 +10,7 @@
 import { ExitCode } from '../lib/errors';
 import { createHandler, type HandlerSummary } from '../lib/pipeline/handler';
 import { runDays } from '../lib/pipeline/run-days';
-import type { TransmitSummary } from '../lib/transmit/transmit';
+import type { TransmitSummary } from '../lib/transmit/summary';
 
 const NAME = 'upload';
 

@@ -24,7 +24,7 @@ import { nowSeconds } from '../time/clock';
 import { addMark, clearMark, readMarks } from '../state/period-marks';
 import { advanceWatermark, readWatermarks, setWatermark } from '../state/watermarks';
 import { compareDates, isLastDayOfMonth, lastDayOfMonth, monthOf } from '../time/calendar';
-import type { TransmitSummary } from '../transmit/transmit';
+import type { TransmitSummary } from '../transmit/summary';
 import type { Target } from './targets';
 
 export type Stage = 'extract' | 'aggregate' | 'transmit';

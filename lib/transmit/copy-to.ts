@@ -17,15 +17,8 @@ import { digestFile, DigestPassThrough } from '../files/digest';
 import { isProcessAlive } from '../process-alive';
 import type { Logger } from '../log/logger';
 import { faultPoint } from '../faults';
-import { DeliveryError, SourceFileError, VerificationError } from './errors';
-import type { BillingFileRef, DeliveryOutcome, Destination } from './transmit';
-
-/** The `code` of a Node.js system error (`ENOENT`, `EACCES`, ...), if it has one. */
-export function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
-    ? error.code
-    : undefined;
-}
+import { DeliveryError, errorCode, SourceFileError, VerificationError } from './errors';
+import type { BillingFileRef, DeliveryOutcome, Destination } from './destination';
 
 /** The ledger id of a copyTo folder. */
 export function copyDestinationId(root: string): string {

@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { describeError } from '../errors';
 import { ensureDir, FILE_MODE, fsyncDirectory } from '../files/atomic';
-import { LedgerError } from './errors';
+import { errorCode, LedgerError } from './errors';
 
 /** One delivery of one billing file to one destination. */
 export interface LedgerRecord {
@@ -90,12 +90,6 @@ export function hasAnyDelivery(latest: ReadonlyMap<string, string>, file: string
 /** Whether `latest` (from {@link latestDeliveries}) says the destination holds this digest of the file. */
 export function holdsDigest(latest: ReadonlyMap<string, string>, file: string, destination: string, sha256: string): boolean {
   return latest.get(keyOf(file, destination)) === sha256;
-}
-
-function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
-    ? error.code
-    : undefined;
 }
 
 /**

@@ -24,15 +24,14 @@ import { Upload } from '@aws-sdk/lib-storage';
 import type { S3Config } from '../config/types';
 import type { Logger } from '../log/logger';
 import { digestStream, DigestPassThrough } from '../files/digest';
-import { errorCode } from './copy-to';
-import { S3RequestError, SourceFileError, VerificationError } from './errors';
-import type { BillingFileRef, DeliveryOutcome, Destination } from './transmit';
+import { errorCode, S3RequestError, SourceFileError, VerificationError } from './errors';
+import type { BillingFileRef, DeliveryOutcome, Destination } from './destination';
 import { faultPoint } from '../faults';
 
 /** Part size for multipart uploads: billing files are small, so most go in one PutObject. */
 export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 
-// Our own retry loop (transmit.ts) is the one policy; SDK retries under it would multiply attempts.
+// Our own retry loop (retry.ts) is the one policy; SDK retries under it would multiply attempts.
 const SDK_MAX_ATTEMPTS = 1;
 const CONNECT_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 5 * 60_000;

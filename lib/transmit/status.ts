@@ -7,7 +7,8 @@
 import { stat } from 'node:fs/promises';
 import type { BdsConfig } from '../config/types';
 import { hasAnyDelivery, holdsDigest, latestDeliveries, readLedger } from './ledger';
-import { destinationIds, listBillingFiles } from './transmit';
+import { listBillingFiles } from './listing';
+import { destinationIds } from './registry';
 
 export interface DestinationStatus {
   readonly destination: string;

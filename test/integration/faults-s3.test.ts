@@ -19,7 +19,7 @@ import { seatsFixtureConfig, seatsFixtureSql } from '../fixtures/seats-fixture';
 
 // The last ended day is 2026-10-31 for acme: catch-up makes 10-30, 10-31 and October.
 const NOW = '2026-11-01T15:00:00Z';
-// The product's retry policy (lib/transmit/transmit.ts): attempts per file, and files in flight.
+// The product's retry policy (lib/transmit/retry.ts; files in flight: lib/transmit/transmit.ts): attempts per file, and files in flight.
 const ATTEMPTS = 5;
 const CONCURRENCY = 4;
 

@@ -23,7 +23,9 @@ import { dayBounds, monthBounds } from '../../lib/time/calendar';
 import { LedgerError } from '../../lib/transmit/errors';
 import { ledgerPath, readLedger, type LedgerRecord } from '../../lib/transmit/ledger';
 import { deliveryStatus } from '../../lib/transmit/status';
-import { DEFAULT_RETRY_POLICY, retryDelay, transmitPending, type RetryPolicy, type TransmitSummary } from '../../lib/transmit/transmit';
+import { DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy } from '../../lib/transmit/retry';
+import type { TransmitSummary } from '../../lib/transmit/summary';
+import { transmitPending } from '../../lib/transmit/transmit';
 import { handler } from '../../handlers/upload';
 import { startS3rver, type S3rverHandle } from '../helpers/s3rver';
 
