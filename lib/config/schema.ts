@@ -13,6 +13,10 @@ import { compileAgentPattern } from '../metrics/agent-pattern';
 import * as z from 'zod';
 import { findMetric, METRIC_KEYS, VOICEMAIL_METRIC_KEYS } from '../metrics/catalogue';
 import type { MetricDefinition } from '../metrics/catalogue';
+import { isLocalDate } from '../time/calendar';
+import { parseDuration } from '../time/duration';
+import { InvalidDurationError } from '../time/errors';
+import { isValidTimeZone } from '../time/zone';
 import { isPlainRecord } from './env';
 import { formatPath } from './errors';
 import type { PathSegment } from './errors';
@@ -38,9 +42,8 @@ export const DEFAULT_QUERY_TIMEOUT_SECONDS = 3600;
 // GARN and tenant ids end up in file and folder names: no separators, dots or spaces.
 const NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const CODE_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
-const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
-// Units in descending order, each at most once, integers only: '1h30m', not '30m1h' or '1.5h'.
-const DURATION_PATTERN = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+// The shape only, to tell "not a date at all" from "not a real day" in the message.
+const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 const RESERVED_REGION = 'GLOBAL';
 const CODE_KEYS = ['channelType', 'serviceClass', 'activityType', 'status', 'agentGroupName'] as const;
 
@@ -48,20 +51,12 @@ const CODE_KEYS = ['channelType', 'serviceClass', 'activityType', 'status', 'age
 // Small value checks shared by the schemas and the relation rules
 // ---------------------------------------------------------------------------------------------
 
-/** True when `Intl` knows the IANA zone (it throws RangeError otherwise). */
+/**
+ * True when `zone` is an IANA zone name the runtime knows: lib/time's rule, so that a zone the
+ * configuration accepts is one every billing-day computation accepts too.
+ */
 export function isKnownTimeZone(zone: string): boolean {
-  if (zone === '') {
-    return false;
-  }
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch (error: unknown) {
-    if (error instanceof RangeError) {
-      return false;
-    }
-    throw error;
-  }
+  return isValidTimeZone(zone);
 }
 
 /**
@@ -79,12 +74,17 @@ export function parseDurationSeconds(value: unknown): number | { readonly error:
   if (typeof value !== 'string') {
     return { error: `expected a duration, got ${describeValue(value)}: ${hint}` };
   }
-  const match = DURATION_PATTERN.exec(value);
-  if (value === '' || match === null) {
-    return { error: `invalid duration ${JSON.stringify(value)}: ${hint}` };
+  try {
+    // lib/time's parser is the one the CLI uses too; only the messages are the configuration's.
+    return parseDuration(value);
+  } catch (error: unknown) {
+    // Beyond every bound: the bounds' own message ("must be at most 7d") says what to do.
+    if (error instanceof InvalidDurationError && error.tooLarge) return Number.POSITIVE_INFINITY;
+    if (error instanceof InvalidDurationError) {
+      return { error: `invalid duration ${JSON.stringify(value)}: ${hint}` };
+    }
+    throw error;
   }
-  const [, d, h, m, s] = match;
-  return Number(d ?? 0) * 86400 + Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0);
 }
 
 /** Normalises a string or a YAML date to `YYYY-MM-DD`; returns a message when not a real date. */
@@ -98,19 +98,18 @@ export function parseLocalDate(value: unknown): string | { readonly error: strin
     if (!iso.endsWith('T00:00:00.000Z')) {
       return { error: `expected a date YYYY-MM-DD, got a timestamp with a time of day (${iso})` };
     }
-    return iso.slice(0, 10);
+    // Outside the years 0000–9999 toISOString writes a signed six-digit year, not a date.
+    const date = iso.slice(0, 10);
+    return isLocalDate(date) ? date : { error: `expected a date YYYY-MM-DD, got ${iso}` };
   }
   if (typeof value !== 'string') {
     return { error: `expected a date YYYY-MM-DD, got ${describeValue(value)}` };
   }
-  const match = DATE_PATTERN.exec(value);
-  if (match === null) {
+  if (!DATE_PATTERN.test(value)) {
     return { error: `expected a date YYYY-MM-DD, got ${JSON.stringify(value)}` };
   }
-  const [, y, m, d] = match;
-  const date = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
-  // Date.UTC rolls 2026-02-30 over to March; a round trip exposes dates that do not exist.
-  if (date.toISOString().slice(0, 10) !== value) {
+  // lib/time checks the day exists on day numbers: Date.UTC would read 0050 as 1950.
+  if (!isLocalDate(value)) {
     return { error: `${JSON.stringify(value)} is not a real date` };
   }
   return value;

@@ -51,6 +51,16 @@
  */
 import type pg from 'pg';
 import { BdsError } from '../errors';
+import {
+  daysInMonth,
+  formatCivilDate,
+  fromDayNumber,
+  SECONDS_PER_DAY,
+  toDayNumber,
+  weekdayOfDayNumber,
+} from '../time/civil';
+import { UnknownTimeZoneError } from '../time/errors';
+import { isValidTimeZone, offsetAt } from '../time/zone';
 
 // ---------------------------------------------------------------------------------------------
 // Public types and constants
@@ -416,45 +426,27 @@ function gvpTimestamp(ms: number): string {
   return new Date(ms).toISOString().slice(0, 23).replace('T', ' ');
 }
 
-/** Converts between epoch seconds and a zone's wall clock with Intl (no time-zone library). */
+/** Converts a zone's wall clock to epoch seconds, on lib/time's zone offsets. */
 class ZoneClock {
-  private readonly format: Intl.DateTimeFormat;
-
   constructor(readonly timeZone: string) {
-    try {
-      this.format = new Intl.DateTimeFormat('en-US', {
-        timeZone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      });
-    } catch (error) {
-      throw new GenerateOptionsError(`unknown time zone "${timeZone}"`, { cause: error });
+    if (!isValidTimeZone(timeZone)) {
+      throw new GenerateOptionsError(`unknown time zone "${timeZone}"`, { cause: new UnknownTimeZoneError(timeZone) });
     }
   }
 
-  /** Seconds the wall clock is ahead of UTC at `epoch`. */
-  private offsetAt(epoch: number): number {
-    const fields = new Map<string, number>();
-    for (const part of this.format.formatToParts(new Date(epoch * 1000))) {
-      if (part.type !== 'literal') fields.set(part.type, Number(part.value));
-    }
-    const field = (name: string): number => fields.get(name) ?? 0;
-    const wall =
-      Date.UTC(field('year'), field('month') - 1, field('day'), field('hour'), field('minute'), field('second')) / 1000;
-    return wall - epoch;
-  }
-
-  /** The epoch second of a local wall-clock time (a skipped DST hour maps to one side of it). */
+  /**
+   * The epoch second of a local wall-clock time. `month` may be 13 and `day` 0 or one past the
+   * month's end (the snapshot and the eve are written that way). A skipped DST hour maps to one
+   * side of the gap and a repeated one to one of its occurrences, whichever the two-step
+   * fixed point below lands on: the generated data of a seed must not change, so this keeps
+   * the generator's historical choice instead of lib/time's "first occurrence" rule.
+   */
   toEpoch(year: number, month: number, day: number, hour: number): number {
-    const wall = Date.UTC(year, month - 1, day, hour) / 1000;
-    const first = wall - this.offsetAt(wall);
-    const second = wall - this.offsetAt(first);
-    return second;
+    const normalYear = year + Math.floor((month - 1) / 12);
+    const normalMonth = ((((month - 1) % 12) + 12) % 12) + 1;
+    const wall = toDayNumber({ year: normalYear, month: normalMonth, day }) * SECONDS_PER_DAY + hour * 3600;
+    const first = wall - offsetAt(wall, this.timeZone);
+    return wall - offsetAt(first, this.timeZone);
   }
 }
 
@@ -471,14 +463,16 @@ interface DayInfo {
 }
 
 function dayInfo(year: number, month: number, day: number, dayOfMonth: number): DayInfo {
-  const date = new Date(Date.UTC(year, month - 1, day));
-  const weekday = date.getUTCDay();
+  // `day` 0 is the previous month's last day: day numbers step across the month end.
+  const ordinal = toDayNumber({ year, month, day });
+  const date = fromDayNumber(ordinal);
+  const weekday = weekdayOfDayNumber(ordinal);
   return {
-    date: date.toISOString().slice(0, 10),
-    year: date.getUTCFullYear(),
-    month: date.getUTCMonth() + 1,
-    day: date.getUTCDate(),
-    ordinal: Math.round(date.getTime() / 86_400_000),
+    date: formatCivilDate(date),
+    year: date.year,
+    month: date.month,
+    day: date.day,
+    ordinal,
     dayOfMonth,
     weekend: weekday === 0 || weekday === 6,
   };
@@ -841,9 +835,8 @@ function plan(options: GenerateOptions): RunPlan {
     seen.gim.add(t.gimTenantKey);
     seen.cfg.add(t.cfgTenantDbid);
   }
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   const days: DayInfo[] = [dayInfo(year, month, 0, 0)];
-  for (let d = 1; d <= daysInMonth; d += 1) days.push(dayInfo(year, month, d, d));
+  for (let d = 1; d <= daysInMonth(year, month); d += 1) days.push(dayInfo(year, month, d, d));
   return {
     seed: options.seed,
     year,
@@ -1334,7 +1327,8 @@ function* gvpDay(t: TenantRun, td: TenantDay): Generator<Emit> {
     const start = td.end * 1000 - rng.int(30_000, 600_000);
     yield* gvpCall(t, rng, start, start + rng.int(900_000, 1_800_000));
   }
-  for (const utc of [Date.UTC(day.year, day.month - 1, day.day), Date.UTC(day.year, day.month - 1, day.day + 1)]) {
+  // The UTC midnights that fall inside the local day (ms).
+  for (const utc of [day.ordinal * SECONDS_PER_DAY * 1000, (day.ordinal + 1) * SECONDS_PER_DAY * 1000]) {
     if (utc > td.start * 1000 && utc < td.end * 1000) {
       const start = utc - rng.int(30_000, 600_000);
       yield* gvpCall(t, rng, start, start + rng.int(900_000, 1_800_000));

@@ -40,3 +40,24 @@ export class ServerlessFileError extends SchedulerConfigError {
     super(`${file}: ${problem}`, options);
   }
 }
+
+/**
+ * croner refused the pattern BDS translated a valid AWS cron expression into, or failed while
+ * computing its next firing. A programming error (the translation is wrong, or croner
+ * changed), not a configuration one: the expression itself passed BDS's AWS validation.
+ */
+export class CronEngineError extends BdsError {
+  constructor(
+    /** The AWS expression as written. */
+    readonly expression: string,
+    /** The croner pattern it was translated into. */
+    readonly pattern: string,
+    cause: unknown,
+  ) {
+    super(
+      `internal error: the cron engine cannot compute ${JSON.stringify(expression)} ` +
+        `(as croner pattern ${JSON.stringify(pattern)})`,
+      { cause },
+    );
+  }
+}

@@ -13,12 +13,17 @@
  * alone in their field (AWS says so for `#`).
  *
  * EventBridge reads cron fields in UTC; BDS's local scheduler reads them in its configured zone,
- * so {@link nextFireTime} takes the zone. Across DST a local time that does not exist (the hour
+ * so {@link nextFireTime} takes the zone. This module is the AWS-specific part (syntax, AWS's
+ * rules, 1-based weekdays); the calendar search itself is croner's, fed a pattern translated
+ * from the parsed fields, and the zone arithmetic is lib/time's. Across DST a local time that does not exist (the hour
  * skipped in spring) does not fire, and a local time that happens twice (the hour repeated in
  * autumn) fires once, at its first occurrence. Rates are elapsed time and ignore the zone.
  */
+import { Cron } from 'croner';
+import { SECONDS_PER_DAY } from '../time/civil';
 import { UnknownTimeZoneError } from '../time/errors';
-import { ScheduleExpressionError } from './errors';
+import { instantsOfWallClock, isValidTimeZone, wallClockAt } from '../time/zone';
+import { CronEngineError, ScheduleExpressionError } from './errors';
 
 export type RateUnit = 'second' | 'minute' | 'hour' | 'day';
 
@@ -275,129 +280,119 @@ function value(token: string, spec: FieldSpec): number {
 // Next fire time
 // ---------------------------------------------------------------------------------------------
 
-const MS_PER_DAY = 86_400_000;
-const MS_PER_MINUTE = 60_000;
+/**
+ * One croner job per expression and zone: building one parses the pattern, and the scheduler
+ * asks for the next firing on every tick. Keyed by the parsed expression so that a discarded
+ * expression takes its jobs with it.
+ */
+const cronJobs = new WeakMap<CronExpression, Map<string, Cron>>();
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (formatter === undefined) {
-    // Numeric offsets are not IANA names; refused like the configuration refuses them.
-    if (timeZone === '' || /^[+-]/.test(timeZone)) throw new UnknownTimeZoneError(timeZone);
-    try {
-      formatter = new Intl.DateTimeFormat('en-US', {
-        timeZone,
-        hourCycle: 'h23',
-        numberingSystem: 'latn',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      });
-    } catch (error) {
-      if (error instanceof RangeError) throw new UnknownTimeZoneError(timeZone);
-      throw error;
-    }
-    formatters.set(timeZone, formatter);
+/** Sorted distinct values as croner list items, runs of three or more as ranges: `0-5,30`. */
+function cronerList(values: Iterable<number>, name: (value: number) => string = String): string {
+  const items: string[] = [];
+  let run: number[] = [];
+  const flush = (): void => {
+    const [first] = run;
+    const last = run[run.length - 1];
+    if (first !== undefined && last !== undefined && run.length >= 3) items.push(`${name(first)}-${name(last)}`);
+    else items.push(...run.map(name));
+    run = [];
+  };
+  for (const value of [...new Set(values)].sort((a, b) => a - b)) {
+    if (run.length > 0 && run[run.length - 1] !== value - 1) flush();
+    run.push(value);
   }
-  return formatter;
+  flush();
+  return items.join(',');
 }
 
-/** The zone's offset from UTC at an instant, in ms (local wall time = instant + offset). */
-function offsetAt(formatter: Intl.DateTimeFormat, epochMs: number): number {
-  const parts: Record<string, number> = {};
-  for (const part of formatter.formatToParts(epochMs)) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  }
-  const wall = Date.UTC(
-    parts.year ?? NaN,
-    (parts.month ?? NaN) - 1,
-    parts.day ?? NaN,
-    (parts.hour ?? NaN) % 24,
-    parts.minute ?? NaN,
-    parts.second ?? NaN,
-  );
-  if (Number.isNaN(wall)) throw new Error(`Intl returned an unreadable local time for ${epochMs}`);
-  return wall - Math.floor(epochMs / 1000) * 1000;
+/** AWS numbers the days of the week 1–7 = SUN–SAT, croner 0–6; names mean the same to both. */
+function cronerWeekday(awsWeekday: number): string {
+  const name = DAY_NAMES[awsWeekday - 1];
+  if (name === undefined) throw new Error(`internal: day-of-week ${awsWeekday} outside 1-7`);
+  return name;
 }
 
-function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
-
-/** 1 = Sunday ... 7 = Saturday, as the cron day-of-week field numbers them. */
-function weekdayOf(year: number, month: number, day: number): number {
-  return new Date(Date.UTC(year, month - 1, day)).getUTCDay() + 1;
-}
-
-function dayMatches(rule: CronDayRule, year: number, month: number, day: number): boolean {
+/**
+ * The croner pattern (7-part: second minute hour day-of-month month day-of-week year) of a
+ * parsed AWS expression. It is built from the expanded values, not from the text, so every
+ * AWS-only spelling (`0/15`, `?`, 1-based weekdays) is already resolved; `*` in the day field
+ * that AWS marks `?` leaves the other field alone in charge, as in Vixie cron.
+ */
+export function toCronerPattern(expr: CronExpression): string {
+  let dayOfMonth = '*';
+  let dayOfWeek = '*';
+  const rule = expr.day;
   switch (rule.kind) {
     case 'days-of-month':
-      return rule.days.has(day);
+      dayOfMonth = cronerList(rule.days);
+      break;
     case 'last-day-of-month':
-      return day === daysInMonth(year, month);
-    case 'last-weekday-of-month': {
-      const last = daysInMonth(year, month);
-      const weekday = weekdayOf(year, month, last);
-      return day === (weekday === 1 ? last - 2 : weekday === 7 ? last - 1 : last);
-    }
-    case 'weekday-nearest': {
-      const last = daysInMonth(year, month);
-      // A day the month does not have never fires (15W in every month, 31W only in long ones).
-      if (rule.day > last) return false;
-      const weekday = weekdayOf(year, month, rule.day);
-      let target = rule.day;
-      // The nearest weekday never leaves the month: a Saturday 1st moves to Monday the 3rd,
-      // a Sunday last day to Friday.
-      if (weekday === 7) target = rule.day === 1 ? 3 : rule.day - 1;
-      else if (weekday === 1) target = rule.day === last ? rule.day - 2 : rule.day + 1;
-      return day === target;
-    }
+      dayOfMonth = 'L';
+      break;
+    case 'last-weekday-of-month':
+      dayOfMonth = 'LW';
+      break;
+    case 'weekday-nearest':
+      dayOfMonth = `${rule.day}W`;
+      break;
     case 'days-of-week':
-      return rule.weekdays.has(weekdayOf(year, month, day));
+      dayOfWeek = cronerList(rule.weekdays, cronerWeekday);
+      break;
     case 'last-of-weekday':
-      return weekdayOf(year, month, day) === rule.weekday && day + 7 > daysInMonth(year, month);
+      dayOfWeek = `${cronerWeekday(rule.weekday)}#L`;
+      break;
     case 'nth-of-weekday':
-      return weekdayOf(year, month, day) === rule.weekday && Math.ceil(day / 7) === rule.nth;
+      dayOfWeek = `${cronerWeekday(rule.weekday)}#${rule.nth}`;
+      break;
   }
+  return [
+    '0',
+    cronerList(expr.minutes),
+    cronerList(expr.hours),
+    dayOfMonth,
+    cronerList(expr.months),
+    dayOfWeek,
+    cronerList(expr.years),
+  ].join(' ');
 }
 
-/** Turns wall-clock times of one local day into instants. */
-interface DayConverter {
-  /** The least and greatest offsets in force around the day (equal on most days). */
-  readonly minOffset: number;
-  readonly maxOffset: number;
-  /** The instant of a wall time; undefined when the zone skips it, the first one when it repeats. */
-  toInstant(minuteOfDay: number): number | undefined;
+function cronJobFor(expr: CronExpression, timeZone: string): Cron {
+  let byZone = cronJobs.get(expr);
+  if (byZone === undefined) {
+    byZone = new Map();
+    cronJobs.set(expr, byZone);
+  }
+  let job = byZone.get(timeZone);
+  if (job === undefined) {
+    const pattern = toCronerPattern(expr);
+    try {
+      // paused: the job is only asked for dates, never run; domAndDow false (OR) is moot as
+      // one day field is always `*`.
+      job = new Cron(pattern, { timezone: timeZone, paused: true, mode: '7-part', domAndDow: false });
+    } catch (error) {
+      throw new CronEngineError(expr.text, pattern, error);
+    }
+    byZone.set(timeZone, job);
+  }
+  return job;
 }
 
-function dayConverter(formatter: Intl.DateTimeFormat, localMidnightAsUtc: number): DayConverter {
-  // Offsets stay within about ±14 h, so the instants of this local day lie inside this window.
-  // Two zone transitions within it do not occur in tzdb, so two offsets cover every case.
-  const before = offsetAt(formatter, localMidnightAsUtc - 16 * 3_600_000);
-  const after = offsetAt(formatter, localMidnightAsUtc + 40 * 3_600_000);
-  const minOffset = Math.min(before, after);
-  const maxOffset = Math.max(before, after);
-  if (before === after) {
-    return { minOffset, maxOffset, toInstant: (minute) => localMidnightAsUtc + minute * MS_PER_MINUTE - before };
-  }
-  return {
-    minOffset,
-    maxOffset,
-    toInstant: (minute) => {
-      const wall = localMidnightAsUtc + minute * MS_PER_MINUTE;
-      let first: number | undefined;
-      for (const offset of [before, after]) {
-        const instant = wall - offset;
-        // Real only when the zone uses that offset then; none real = a skipped wall time.
-        if (offsetAt(formatter, instant) === offset && (first === undefined || instant < first)) first = instant;
-      }
-      return first;
-    },
-  };
+/**
+ * Whether croner's candidate is a firing under BDS's DST rules. Croner follows Vixie cron: a
+ * single-time job skipped by spring forward runs at the end of the gap, and a job with lists or
+ * steps runs twice in the hour fall back repeats. BDS's scheduler fires neither (a skipped
+ * local time does not happen; a repeated one happens once, first), so a candidate counts only
+ * when its local time is one the expression names and is that time's first occurrence.
+ */
+function isFiring(expr: CronExpression, epochMs: number, timeZone: string): boolean {
+  const epochSeconds = epochMs / 1000;
+  const wall = wallClockAt(epochSeconds, timeZone);
+  const secondOfDay = wall - Math.floor(wall / SECONDS_PER_DAY) * SECONDS_PER_DAY;
+  const hour = Math.floor(secondOfDay / 3600);
+  const minute = Math.floor((secondOfDay % 3600) / 60);
+  if (!expr.hours.includes(hour) || !expr.minutes.includes(minute)) return false;
+  return instantsOfWallClock(wall, timeZone)[0] === epochSeconds;
 }
 
 /**
@@ -421,42 +416,23 @@ export function nextFireTime(
     const periods = Math.floor((afterEpochMs - rateAnchorMs) / expr.periodMs) + 1;
     return rateAnchorMs + periods * expr.periodMs;
   }
-  const formatter = formatterFor(timeZone);
-  const lastYear = expr.years[expr.years.length - 1];
-  if (lastYear === undefined) return undefined;
-  const years = new Set(expr.years);
-  // Start a day early: around a DST change the local date of `afterEpochMs` can hold times
-  // that come before it.
-  const startWall = afterEpochMs + offsetAt(formatter, afterEpochMs);
-  let day = Math.floor(startWall / MS_PER_DAY) - 1;
+  // Checked here so that an unknown zone is the same error as everywhere else in BDS, not
+  // croner's TypeError.
+  if (!isValidTimeZone(timeZone)) throw new UnknownTimeZoneError(timeZone);
+  const job = cronJobFor(expr, timeZone);
+  let after = afterEpochMs;
   for (;;) {
-    const date = new Date(day * MS_PER_DAY);
-    const year = date.getUTCFullYear();
-    const month = date.getUTCMonth() + 1;
-    if (year > lastYear) return undefined;
-    if (!years.has(year)) {
-      day = Date.UTC(year + 1, 0, 1) / MS_PER_DAY;
-      continue;
+    let next: Date | null;
+    try {
+      next = job.nextRun(new Date(after));
+    } catch (error) {
+      throw new CronEngineError(expr.text, job.getPattern() ?? '', error);
     }
-    if (!expr.months.has(month)) {
-      day = Date.UTC(year, month, 1) / MS_PER_DAY;
-      continue;
-    }
-    if (dayMatches(expr.day, year, month, date.getUTCDate())) {
-      const midnight = day * MS_PER_DAY;
-      const converter = dayConverter(formatter, midnight);
-      for (const hour of expr.hours) {
-        for (const minute of expr.minutes) {
-          const minuteOfDay = hour * 60 + minute;
-          // Every instant this wall time can have is at or before `afterEpochMs`: skip it
-          // without asking the zone (the expensive part).
-          if (midnight + minuteOfDay * MS_PER_MINUTE - converter.minOffset <= afterEpochMs) continue;
-          const instant = converter.toInstant(minuteOfDay);
-          if (instant !== undefined && instant > afterEpochMs) return instant;
-        }
-      }
-    }
-    day += 1;
+    // null: the years the expression names are over.
+    if (next === null) return undefined;
+    const candidate = next.getTime();
+    if (isFiring(expr, candidate, timeZone)) return candidate;
+    after = candidate;
   }
 }
 

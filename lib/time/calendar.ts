@@ -8,25 +8,20 @@
  * for is the zone's UTC offset at an instant; everything else is derived from that.
  */
 import type { LocalDate } from '../config/types';
-import { BdsError } from '../errors';
 import {
-  InvalidDateError,
-  InvalidDurationError,
-  InvalidInstantError,
-  UnknownTimeZoneError,
-} from './errors';
+  type CivilDate,
+  daysInMonth,
+  formatCivilDate,
+  fromDayNumber,
+  padNumber as pad,
+  SECONDS_PER_DAY,
+  toDayNumber,
+} from './civil';
+import { InvalidDateError, InvalidDurationError, InvalidInstantError } from './errors';
+import { isValidTimeZone, offsetAt, startOfLocalDay } from './zone';
 
-const SECONDS_PER_DAY = 86_400;
-
-/** Cumulative days before each month in a common year (index 0 = January). */
-const DAYS_BEFORE_MONTH = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334] as const;
-
-/**
- * Widest distance between a local midnight and the instant it happens at that the gap search
- * must cover. Real offsets stay within −12 h…+14 h, and local mean time before a zone's first
- * standard offset reaches about ±16 h (Asia/Manila before 1845); 18 h covers all of them.
- */
-const SEARCH_RADIUS_SECONDS = 18 * 3600;
+// Re-exported so that callers that deal in billing days need one module only.
+export { isValidTimeZone };
 
 /**
  * Instants are accepted from 0000-01-01T00:00:00Z to 9999-12-31T23:59:59Z: the dates a
@@ -38,66 +33,6 @@ const MAX_EPOCH_SECONDS = 253_402_300_799;
 const LOCAL_DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MONTH_PATTERN = /^(\d{4})-(\d{2})$/;
 
-interface CivilDate {
-  year: number;
-  month: number;
-  day: number;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Proleptic Gregorian arithmetic on day numbers.
-
-function isLeapYear(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return isLeapYear(year) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
-/** How many leap years there are in [0, year) — year 0 (1 BC) is a leap year. */
-function leapYearsBefore(year: number): number {
-  return (
-    Math.floor((year + 3) / 4) - Math.floor((year + 99) / 100) + Math.floor((year + 399) / 400)
-  );
-}
-
-const LEAP_YEARS_BEFORE_1970 = leapYearsBefore(1970);
-
-/** Days from 1970-01-01 to the given (valid) date; negative before 1970. */
-function toDayNumber({ year, month, day }: CivilDate): number {
-  const beforeMonth = DAYS_BEFORE_MONTH[month - 1] ?? 0;
-  const leapDay = month > 2 && isLeapYear(year) ? 1 : 0;
-  return (
-    365 * (year - 1970) +
-    (leapYearsBefore(year) - LEAP_YEARS_BEFORE_1970) +
-    beforeMonth +
-    leapDay +
-    day -
-    1
-  );
-}
-
-/** Inverse of {@link toDayNumber}. */
-function fromDayNumber(dayNumber: number): CivilDate {
-  // The average Gregorian year gives a guess that is at most one year off; correct it.
-  let year = 1970 + Math.floor(dayNumber / 365.2425);
-  while (toDayNumber({ year, month: 1, day: 1 }) > dayNumber) year -= 1;
-  while (toDayNumber({ year: year + 1, month: 1, day: 1 }) <= dayNumber) year += 1;
-  let remaining = dayNumber - toDayNumber({ year, month: 1, day: 1 });
-  let month = 1;
-  while (remaining >= daysInMonth(year, month)) {
-    remaining -= daysInMonth(year, month);
-    month += 1;
-  }
-  return { year, month, day: remaining + 1 };
-}
-
-function pad(value: number, width: number): string {
-  return String(value).padStart(width, '0');
-}
-
 /** Formats a day number as a `LocalDate`, refusing years a `YYYY` field cannot hold. */
 function formatDayNumber(dayNumber: number, what: string): LocalDate {
   const { year, month, day } = fromDayNumber(dayNumber);
@@ -107,7 +42,7 @@ function formatDayNumber(dayNumber: number, what: string): LocalDate {
       `date ${what} falls outside the years 0000–9999 a YYYY-MM-DD date can express`,
     );
   }
-  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`;
+  return formatCivilDate({ year, month, day });
 }
 
 function dayNumberOf(date: LocalDate): number {
@@ -255,61 +190,9 @@ function parseMonth(month: string): { year: number; month: number } {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Time zones.
+// Time zones (the offsets themselves come from zone.ts).
 
-/**
- * One formatter per zone: constructing an `Intl.DateTimeFormat` costs far more than using
- * one, and day bounds are computed for every day of every tenant.
- */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function createFormatter(zone: string): Intl.DateTimeFormat | undefined {
-  // Offset strings ("+05:00") are not IANA names, and only newer runtimes accept them;
-  // refusing them everywhere keeps a configuration valid or invalid regardless of Node version.
-  if (typeof zone !== 'string' || zone.length === 0 || /^[+-]/.test(zone)) return undefined;
-  try {
-    return new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      // 'h23' so that midnight reads 0, not 24 as `hour12: false` gives on some engines.
-      hourCycle: 'h23',
-      numberingSystem: 'latn',
-      // The year is not asked for: around year 0 it comes with an era, and it can be derived
-      // from the UTC year anyway (see offsetAt).
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-  } catch (error: unknown) {
-    if (error instanceof RangeError) return undefined;
-    throw error;
-  }
-}
-
-function formatterFor(zone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(zone);
-  if (formatter === undefined) {
-    formatter = createFormatter(zone);
-    if (formatter === undefined) throw new UnknownTimeZoneError(zone);
-    formatters.set(zone, formatter);
-  }
-  return formatter;
-}
-
-/**
- * Whether `zone` is an IANA time zone name this runtime's `Intl` knows, such as `UTC`,
- * `Europe/Berlin` or `America/New_York`. Empty strings, unknown names (`Mars/Base`) and
- * numeric offsets (`+05:00`) are not.
- */
-export function isValidTimeZone(zone: string): boolean {
-  if (formatters.has(zone)) return true;
-  const formatter = createFormatter(zone);
-  if (formatter === undefined) return false;
-  formatters.set(zone, formatter);
-  return true;
-}
-
+/** Refuses an instant outside MIN_EPOCH_SECONDS…MAX_EPOCH_SECONDS or not in whole seconds. */
 function assertInstant(epochSeconds: number): void {
   if (
     !Number.isSafeInteger(epochSeconds) ||
@@ -318,73 +201,6 @@ function assertInstant(epochSeconds: number): void {
   ) {
     throw new InvalidInstantError(epochSeconds);
   }
-}
-
-/** The zone's UTC offset in seconds at an instant (local time = UTC + offset). */
-function offsetAt(formatter: Intl.DateTimeFormat, epochSeconds: number): number {
-  let month = NaN;
-  let day = NaN;
-  let hour = NaN;
-  let minute = NaN;
-  let second = NaN;
-  for (const part of formatter.formatToParts(epochSeconds * 1000)) {
-    const value = Number(part.value);
-    if (part.type === 'month') month = value;
-    else if (part.type === 'day') day = value;
-    else if (part.type === 'hour') hour = value % 24;
-    else if (part.type === 'minute') minute = value;
-    else if (part.type === 'second') second = value;
-  }
-  if ([month, day, hour, minute, second].some((n) => !Number.isInteger(n))) {
-    throw new BdsError(`Intl returned an unreadable local time for epoch ${epochSeconds}`);
-  }
-  // Offsets are under a day, so the local date is the UTC date or a neighbour: only a
-  // December/January mismatch moves the year.
-  const utc = fromDayNumber(Math.floor(epochSeconds / SECONDS_PER_DAY));
-  let year = utc.year;
-  if (month === 12 && utc.month === 1) year -= 1;
-  else if (month === 1 && utc.month === 12) year += 1;
-  const localSeconds =
-    toDayNumber({ year, month, day }) * SECONDS_PER_DAY + hour * 3600 + minute * 60 + second;
-  return localSeconds - epochSeconds;
-}
-
-/**
- * The first instant whose local date is `dayNumber` or later: the start of that billing day. Defining every day's start this way (and its end as the next day's start)
- * makes days contiguous by construction and gives a day that is skipped locally zero length.
- */
-function startOfDay(formatter: Intl.DateTimeFormat, dayNumber: number): number {
-  // Local midnight read as if it were UTC; the real instant is this minus the offset then.
-  const midnight = dayNumber * SECONDS_PER_DAY;
-  // The offsets in force a day either side cover every offset that can apply at midnight,
-  // as long as the zone did not change offset twice within those two days (tzdb has no such
-  // case near a midnight; a missed candidate would only make the bisection below answer).
-  const offsets = new Set([
-    offsetAt(formatter, midnight - SECONDS_PER_DAY),
-    offsetAt(formatter, midnight),
-    offsetAt(formatter, midnight + SECONDS_PER_DAY),
-  ]);
-  let earliest: number | undefined;
-  for (const offset of offsets) {
-    const candidate = midnight - offset;
-    // A candidate is real only if the zone actually uses that offset at that instant. When
-    // midnight repeats (fall-back across it) two are real and the first one starts the day.
-    const real = offsetAt(formatter, candidate) === offset;
-    if (real && (earliest === undefined || candidate < earliest)) earliest = candidate;
-  }
-  if (earliest !== undefined) return earliest;
-
-  // Midnight does not exist (spring-forward at or across it): the day starts at the
-  // transition, the first instant whose local time is past midnight. Bisect for it, keeping
-  // local(low) < midnight <= local(high).
-  let low = midnight - SEARCH_RADIUS_SECONDS;
-  let high = midnight + SEARCH_RADIUS_SECONDS;
-  while (high - low > 1) {
-    const middle = low + Math.floor((high - low) / 2);
-    if (middle + offsetAt(formatter, middle) >= midnight) high = middle;
-    else low = middle;
-  }
-  return high;
 }
 
 /**
@@ -399,8 +215,7 @@ function startOfDay(formatter: Intl.DateTimeFormat, dayNumber: number): number {
  */
 export function dayBounds(date: LocalDate, zone: string): { start: number; end: number } {
   const dayNumber = dayNumberOf(date);
-  const formatter = formatterFor(zone);
-  return { start: startOfDay(formatter, dayNumber), end: startOfDay(formatter, dayNumber + 1) };
+  return { start: startOfLocalDay(dayNumber, zone), end: startOfLocalDay(dayNumber + 1, zone) };
 }
 
 /**
@@ -412,10 +227,9 @@ export function dayBounds(date: LocalDate, zone: string): { start: number; end: 
  */
 export function monthBounds(month: string, zone: string): { start: number; end: number } {
   const parsed = parseMonth(month);
-  const formatter = formatterFor(zone);
   const first = toDayNumber({ ...parsed, day: 1 });
   const afterLast = first + daysInMonth(parsed.year, parsed.month);
-  return { start: startOfDay(formatter, first), end: startOfDay(formatter, afterLast) };
+  return { start: startOfLocalDay(first, zone), end: startOfLocalDay(afterLast, zone) };
 }
 
 /**
@@ -426,7 +240,7 @@ export function monthBounds(month: string, zone: string): { start: number; end: 
  */
 export function localDateAt(epochSeconds: number, zone: string): LocalDate {
   assertInstant(epochSeconds);
-  const local = epochSeconds + offsetAt(formatterFor(zone), epochSeconds);
+  const local = epochSeconds + offsetAt(epochSeconds, zone);
   return formatDayNumber(Math.floor(local / SECONDS_PER_DAY), String(epochSeconds));
 }
 
@@ -462,7 +276,7 @@ function formatWallClock(seconds: number, what: string): string {
  */
 export function formatInstant(epochSeconds: number, zone: string): string {
   assertInstant(epochSeconds);
-  const offset = offsetAt(formatterFor(zone), epochSeconds);
+  const offset = offsetAt(epochSeconds, zone);
   return `${formatWallClock(epochSeconds + offset, String(epochSeconds))}${formatOffset(offset)}`;
 }
 
@@ -487,14 +301,13 @@ export function lastEndedDay(
       `invalid delay ${String(delaySeconds)}: expected a whole number of seconds`,
     );
   }
-  const formatter = formatterFor(zone);
   // D has ended by `cutoff` exactly when the next day has started by then.
   const cutoff = nowEpochSeconds - delaySeconds;
   assertInstant(cutoff);
-  let started = Math.floor((cutoff + offsetAt(formatter, cutoff)) / SECONDS_PER_DAY);
+  let started = Math.floor((cutoff + offsetAt(cutoff, zone)) / SECONDS_PER_DAY);
   // The local date at `cutoff` has started; the next one may have too if the clock went back
   // across midnight after it began (the repeated hour belongs to the new day).
-  while (startOfDay(formatter, started + 1) <= cutoff) started += 1;
+  while (startOfLocalDay(started + 1, zone) <= cutoff) started += 1;
   return formatDayNumber(started - 1, String(nowEpochSeconds));
 }
 

@@ -26,6 +26,7 @@ function invalid(text: string, reason?: string): InvalidDurationError {
   return new InvalidDurationError(
     String(text),
     `invalid duration ${JSON.stringify(text)}${why}: ${ACCEPTED_FORM}`,
+    reason === 'too large',
   );
 }
 

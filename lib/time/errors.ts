@@ -20,6 +20,11 @@ export class InvalidDurationError extends BdsError {
     /** The offending value, as given. */
     readonly value: string,
     message: string,
+    /**
+     * True when the value is well formed but more seconds than a safe integer holds: callers
+     * with bounds of their own report it as "too long" rather than as malformed.
+     */
+    readonly tooLarge = false,
   ) {
     super(message);
   }

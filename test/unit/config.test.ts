@@ -440,6 +440,14 @@ describe('parseConfig: defaults and value forms', () => {
     expect(config.processingDelaySeconds).toBe(seconds);
   });
 
+  it('reports a duration beyond a safe integer as too long, like any other beyond the bound', () => {
+    // Act
+    const problems = problemsOf(variant([['processingDelay'], '99999999999999999999d']));
+
+    // Assess
+    expect(messageAt(problems, 'processingDelay')).toBe('must be at most 7d (write it like "30s" or "1h")');
+  });
+
   it.each([['30m1h'], ['1.5h'], ['2 hours'], [90]])('rejects the duration %s', (value) => {
     // Act
     const problems = problemsOf(variant([['processingDelay'], value]));
@@ -564,8 +572,17 @@ describe('parseConfig: defaults and value forms', () => {
     expect(config.tenants[0]?.productionDate).toBe('2026-03-05');
   });
 
+  it.each(['0050-01-01', '0048-02-29', '2024-02-29'])('accepts the productionDate %s (years below 100 as written)', (value) => {
+    // Act
+    const config = parseJson(variant([['tenants', 0, 'productionDate'], value]));
+
+    // Assess
+    expect(config.tenants[0]?.productionDate).toBe(value);
+  });
+
   it.each([
     ['2026-02-30', '"2026-02-30" is not a real date'],
+    ['0050-02-29', '"0050-02-29" is not a real date'],
     ['01/02/2026', 'expected a date YYYY-MM-DD, got "01/02/2026"'],
   ])('rejects the productionDate %s', (value, message) => {
     // Act

@@ -6,6 +6,7 @@ import {
   nextFireTime,
   parseScheduleExpression,
   type ScheduleExpression,
+  toCronerPattern,
 } from '../../lib/scheduler/schedule-expression';
 import { UnknownTimeZoneError } from '../../lib/time/errors';
 
@@ -352,5 +353,89 @@ describe('nextFireTime: cron in a zone, across DST', () => {
     // Act / Assess
     expect(() => nextFireTime(expr, 0, 'Mars/Base')).toThrow(UnknownTimeZoneError);
     expect(() => nextFireTime(expr, 0, '+05:00')).toThrow(UnknownTimeZoneError);
+  });
+});
+
+// Expected instants below are worked out by hand from the zone rules: Europe/Berlin springs
+// forward on 2026-03-29 (02:00 CET → 03:00 CEST, at 01:00Z) and falls back on 2026-10-25
+// (03:00 CEST → 02:00 CET, at 01:00Z); America/New_York springs forward on 2027-03-14
+// (02:00 EST → 03:00 EDT, at 07:00Z) and falls back on 2027-11-07 (02:00 EDT → 01:00 EST,
+// at 06:00Z).
+describe('nextFireTime: croner behind the AWS parser, DST in Europe/Berlin and America/New_York', () => {
+  it.each<[string, string, string, (string | undefined)[]]>([
+    // Spring forward: 02:30 does not happen on the 29th, so the daily job skips that day.
+    ['cron(30 2 * * ? *)', '2026-03-27T12:00:00Z', 'Europe/Berlin', ['2026-03-28T01:30:00Z', '2026-03-30T00:30:00Z']],
+    // Hourly through the gap: 01:00 CET, (02:00 skipped) 03:00 CEST, 04:00 CEST.
+    ['cron(0 * * * ? *)', '2026-03-28T23:30:00Z', 'Europe/Berlin', ['2026-03-29T00:00:00Z', '2026-03-29T01:00:00Z', '2026-03-29T02:00:00Z']],
+    // Fall back: 02:30 happens at 00:30Z (CEST) and 01:30Z (CET); it fires at the first only.
+    ['cron(30 2 * * ? *)', '2026-10-24T12:00:00Z', 'Europe/Berlin', ['2026-10-25T00:30:00Z', '2026-10-26T01:30:00Z']],
+    // Every 30 minutes through the repeated hour: 02:00 and 02:30 CEST, then 03:00 CET.
+    ['cron(0/30 * * * ? *)', '2026-10-24T23:45:00Z', 'Europe/Berlin', ['2026-10-25T00:00:00Z', '2026-10-25T00:30:00Z', '2026-10-25T02:00:00Z']],
+    // Sundays at 02:00 New York time: 2027-03-14 has no 02:00; the next is 02:00 EDT on the 21st.
+    ['cron(0 2 ? * SUN *)', '2027-03-08T00:00:00Z', 'America/New_York', ['2027-03-21T06:00:00Z']],
+    // Sundays at 01:30: on 2027-11-07 it fires at 01:30 EDT (05:30Z), not again at 01:30 EST.
+    ['cron(30 1 ? * 1 *)', '2027-11-01T00:00:00Z', 'America/New_York', ['2027-11-07T05:30:00Z', '2027-11-14T06:30:00Z']],
+  ])('%s after %s in %s fires at %j', (text, after, zone, expected) => {
+    // Act
+    const times = fireTimes(text, after, zone, expected.length);
+
+    // Assess
+    expect(times).toEqual(expected);
+  });
+});
+
+describe('nextFireTime: L, W, # and years through croner', () => {
+  it.each<[string, string, string, (string | undefined)[]]>([
+    // L: last day of February 2026 (the 28th, CET) and of March (the 31st, CEST since the 29th).
+    ['cron(0 23 L * ? *)', '2026-02-01T00:00:00Z', 'Europe/Berlin', ['2026-02-28T22:00:00Z', '2026-03-31T21:00:00Z']],
+    // LW: 2026-10-31 is a Saturday → Friday the 30th (EDT); 2026-11-30 is a Monday (EST).
+    ['cron(0 18 LW * ? *)', '2026-10-01T00:00:00Z', 'America/New_York', ['2026-10-30T22:00:00Z', '2026-11-30T23:00:00Z']],
+    // 15W: 2026-02-15 and 2026-03-15 are Sundays → Mondays the 16th.
+    ['cron(0 9 15W * ? *)', '2026-02-01T00:00:00Z', 'UTC', ['2026-02-16T09:00:00Z', '2026-03-16T09:00:00Z']],
+    // 1#2, the second Sunday: 2027-03-14, New York's spring-forward day (10:00 exists), then
+    // 2027-04-11.
+    ['cron(0 10 ? * 1#2 *)', '2027-03-01T00:00:00Z', 'America/New_York', ['2027-03-14T14:00:00Z', '2027-04-11T14:00:00Z']],
+    // 2#5, a fifth Monday: January and February 2026 have four; March has the 30th.
+    ['cron(0 9 ? * 2#5 *)', '2026-01-01T00:00:00Z', 'UTC', ['2026-03-30T09:00:00Z']],
+    // 6L, the last Friday: 2026-03-27 (CET) and 2026-04-24 (CEST).
+    ['cron(0 9 ? * 6L *)', '2026-03-01T00:00:00Z', 'Europe/Berlin', ['2026-03-27T08:00:00Z', '2026-04-24T07:00:00Z']],
+    // Years: New Year's midnight in Berlin is 23:00Z the day before; none after 2029.
+    ['cron(0 0 1 1 ? 2027,2029)', '2026-06-01T00:00:00Z', 'Europe/Berlin', ['2026-12-31T23:00:00Z', '2028-12-31T23:00:00Z', undefined]],
+    ['cron(0 12 29 2 ? 2028-2032/4)', '2026-01-01T00:00:00Z', 'UTC', ['2028-02-29T12:00:00Z', '2032-02-29T12:00:00Z', undefined]],
+    // 2100 is not a leap year: 29 February 2100 never comes.
+    ['cron(0 0 29 2 ? 2100)', '2026-01-01T00:00:00Z', 'UTC', [undefined]],
+    // The last instant AWS's years allow, and nothing after it.
+    ['cron(59 23 31 12 ? 2199)', '2199-12-31T00:00:00Z', 'UTC', ['2199-12-31T23:59:00Z', undefined]],
+  ])('%s after %s in %s fires at %j', (text, after, zone, expected) => {
+    // Act
+    const times = fireTimes(text, after, zone, expected.length);
+
+    // Assess
+    expect(times).toEqual(expected);
+  });
+});
+
+describe('toCronerPattern', () => {
+  it.each([
+    // AWS's 1-based weekdays become names; "?" becomes "*"; steps and "*" are expanded.
+    ['cron(0/15 8-17 ? * MON-FRI *)', '0 0,15,30,45 8-17 * 1-12 MON-FRI 1970-2199'],
+    ['cron(0 0 ? * 1,7 2026)', '0 0 0 * 1-12 SUN,SAT 2026'],
+    ['cron(5 4 L 2 ? 2027-2030)', '0 5 4 L 2 * 2027-2030'],
+    ['cron(0 9 LW * ? *)', '0 0 9 LW 1-12 * 1970-2199'],
+    ['cron(0 9 1W 8 ? *)', '0 0 9 1W 8 * 1970-2199'],
+    ['cron(0 9 ? * 6L *)', '0 0 9 * 1-12 FRI#L 1970-2199'],
+    ['cron(0 9 ? * 2#1 *)', '0 0 9 * 1-12 MON#1 1970-2199'],
+    ['cron(0 9 ? * L *)', '0 0 9 * 1-12 SAT 1970-2199'],
+    ['cron(1,2,4 0 1-31/2 */3 ? 2026/2)', '0 1,2,4 0 1,3,5,7,9,11,13,15,17,19,21,23,25,27,29,31 1,4,7,10 * ' +
+      Array.from({ length: 87 }, (_, i) => 2026 + 2 * i).join(',')],
+  ])('%s becomes %s', (text, pattern) => {
+    // Prepare
+    const expr = parseScheduleExpression(text);
+
+    // Act
+    const translated = expr.kind === 'cron' ? toCronerPattern(expr) : undefined;
+
+    // Assess
+    expect(translated).toBe(pattern);
   });
 });
