@@ -6,16 +6,17 @@
  * data is, which is what an alert should be written on: "aggregate is more than one day
  * behind", "files pending for more than a day", "no transmit success for 26 hours".
  *
- * Written after every run and, by the scheduler, at start-up and after every firing, so they
- * stay current while nothing runs (days behind grows as days end).
+ * Written after every run and, by the scheduler, at start-up, after a failed firing and every
+ * 15 minutes, so they stay current while nothing runs (days behind grows as days end).
  */
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BdsConfig, TenantConfig } from '../config/types';
 import { writeFileAtomic } from '../files/atomic';
 import { renderGauges, type GaugeFamily, type Sample } from '../state/prometheus';
-import { STAGES, nextDay, type StageName } from '../state/watermarks';
-import { compareDates, dayBounds, eachDay } from '../time/calendar';
+import { STAGES, type StageName } from '../state/watermarks';
+import { dayBounds } from '../time/calendar';
+import { daysAfter } from './catch-up';
 import type { TenantStatus } from './status';
 
 /** `state/bds-state.<tenant>.prom`. */
@@ -24,12 +25,6 @@ export function stateGaugesPath(dataDir: string, tenant: string): string {
 }
 
 const FILE_PATTERN = /^bds-state\.(.+)\.prom$/;
-
-/** Days from the day after the watermark up to the last ended day (0 when caught up). */
-function daysBehind(tenant: TenantConfig, status: TenantStatus, stage: StageName): number {
-  const from = nextDay(tenant, status.watermarks[stage]);
-  return compareDates(from, status.lastEndedDay) > 0 ? 0 : eachDay(from, status.lastEndedDay).length;
-}
 
 /**
  * Renders one tenant's state gauges. `generatedAt` is epoch seconds (the collector's own file
@@ -56,7 +51,7 @@ export function stateGaugesText(tenant: TenantConfig, status: TenantStatus, gene
     {
       name: 'bds_days_behind',
       help: 'Ended days the stage has still to do for the tenant (0 = caught up).',
-      samples: perStage((stage) => daysBehind(tenant, status, stage)),
+      samples: perStage((stage) => daysAfter(tenant, status.watermarks[stage], status.lastEndedDay).length),
     },
     {
       name: 'bds_last_success_timestamp_seconds',

@@ -8,9 +8,10 @@ import { readRunRecord, type RunRecord } from '../state/run-record';
 import { readStageSuccess, type StageSuccess } from '../state/stage-success';
 import { readMarks } from '../state/period-marks';
 import { readSourceWarnings, sourceWarningLines } from '../state/source-warnings';
-import { nextDay, readWatermarks, type StageName } from '../state/watermarks';
+import { readWatermarks, type StageName } from '../state/watermarks';
 import { deliveryStatus, type DestinationStatus } from '../transmit/status';
-import { compareDates, eachDay, lastEndedDay } from '../time/calendar';
+import { lastEndedDay } from '../time/calendar';
+import { daysAfter } from './catch-up';
 
 export interface TenantStatus {
   readonly tenant: string;
@@ -66,14 +67,13 @@ export async function collectStatus(config: BdsConfig, nowSeconds: number, only?
     const staleMonths = stale.get(tenant.id) ?? [];
     const heldPeriods = held.get(tenant.id) ?? [];
     const last = lastEndedDay(nowSeconds, tenant.timezone, config.processingDelaySeconds);
-    const from = nextDay(tenant, own.aggregate);
     const delivery = deliveries.find((d) => d.tenant === tenant.id);
     return {
       tenant: tenant.id,
       watermarks: own,
       lastSuccess: success.get(tenant.id) ?? {},
       lastEndedDay: last,
-      daysDue: compareDates(from, last) > 0 ? 0 : eachDay(from, last).length,
+      daysDue: daysAfter(tenant, own.aggregate, last).length,
       files: delivery?.files ?? 0,
       destinations: delivery?.destinations ?? [],
       staleMonths,

@@ -223,6 +223,7 @@ export async function runScheduler(options: SchedulerOptions): Promise<number> {
       // handler threw, or that carried a schedule's `input` (which the handler cannot tell from
       // an ad hoc event), is recorded here, so a manual run can never hide it.
       let record: Omit<RunRecord, 'startedAt' | 'endedAt'> | undefined;
+      let threw = false;
       try {
         const summary = await handler(event, {
           functionName: `${file.service}-${file.stage}-${schedule.functionName}`,
@@ -245,6 +246,7 @@ export async function runScheduler(options: SchedulerOptions): Promise<number> {
       } catch (error) {
         // A firing never stops the scheduler: the next one may well succeed (a source back
         // up, a configuration fixed), and the watermarks say what is still to do.
+        threw = true;
         const exitCode = exitCodeOfError(error);
         log.error('firing finished', { ...fields, exitCode, durationMs: clock.now() - begun, error: describeError(error) });
         record = { command: `scheduler: ${schedule.functionName}`, exitCode, daysProcessed: 0, daysFailed: 0, failures: [], error: describeError(error) };
@@ -257,7 +259,9 @@ export async function runScheduler(options: SchedulerOptions): Promise<number> {
           endedAt: new Date().toISOString(),
         }).catch((error: unknown) => log.error('cannot write the run record', { ...fields, error: describeError(error) }));
       }
-      await refreshGauges();
+      // A handler that ran its days wrote the gauges at the end of its run (run-days.ts); one
+      // that threw did not.
+      if (threw) await refreshGauges();
     };
 
     const startup = entries.find((e) => e.schedule.functionName === DISPATCHER);
