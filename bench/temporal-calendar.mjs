@@ -18,7 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const bench = dirname(fileURLToPath(import.meta.url));
 const out = join(bench, '.build', 'temporal');
 const temporalModules = process.env.TEMPORAL_NODE_MODULES;
-if (temporalModules === undefined) {
+if (temporalModules === undefined || temporalModules === '') {
   console.error('set TEMPORAL_NODE_MODULES to a node_modules folder holding temporal-polyfill (see the header)');
   process.exit(64);
 }
@@ -39,6 +39,7 @@ export function dayBounds(date, zone) {
 writeFileSync(join(out, 'temporal-core.mjs'), temporalCore);
 writeFileSync(join(out, 'bds-core.mjs'), `export { dayBounds } from '${join(bench, '..', 'lib', 'time', 'calendar.ts')}';\n`);
 
+/** @param {string} name */
 async function bundle(name) {
   const result = await build({
     entryPoints: [join(out, `${name}.mjs`)],
@@ -48,11 +49,12 @@ async function bundle(name) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    nodePaths: [temporalModules],
+    nodePaths: [String(temporalModules)],
     write: false,
     logLevel: 'warning',
   });
-  const code = result.outputFiles[0].contents;
+  const code = result.outputFiles[0]?.contents;
+  if (code === undefined) throw new Error(`esbuild produced no bundle for ${name}`);
   writeFileSync(join(out, `${name}.bundle.mjs`), code);
   return { bytes: code.length, gzip: gzipSync(code).length, file: join(out, `${name}.bundle.mjs`) };
 }
@@ -84,10 +86,12 @@ for (const [date, zone] of cases) {
 
 // Speed: every day of 2026 in four zones, repeated.
 const zones = ['UTC', 'Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe'];
+/** @type {string[]} */
 const days = [];
 for (let d = new Date(Date.UTC(2026, 0, 1)); d.getUTCFullYear() === 2026; d.setUTCDate(d.getUTCDate() + 1)) {
   days.push(d.toISOString().slice(0, 10));
 }
+/** @param {(date: string, zone: string) => unknown} fn */
 function time(fn) {
   for (const zone of zones) for (const day of days) fn(day, zone); // warm-up (formatter caches)
   const rounds = 5;

@@ -2,7 +2,7 @@
  * The handlers by function name, each loaded only when asked for: `bds invoke extract-gim` must
  * not pay for loading the S3 and Lambda clients of `upload` and `dispatcher`.
  */
-import type { BdsHandler } from '../lib/pipeline/handler';
+import type { BdsHandler, HandlerCatalogue } from '../lib/pipeline/handler';
 
 const LOADERS: Readonly<Record<string, () => Promise<BdsHandler>>> = {
   'extract-gim': async () => (await import('./extract-gim')).handler,
@@ -22,3 +22,6 @@ export async function loadHandler(name: string): Promise<BdsHandler | undefined>
   const load = Object.hasOwn(LOADERS, name) ? LOADERS[name] : undefined;
   return load === undefined ? undefined : load();
 }
+
+/** The catalogue the `bds` entry point gives the command line. */
+export const HANDLER_CATALOGUE: HandlerCatalogue = { names: FUNCTION_NAMES, load: loadHandler };

@@ -41,3 +41,6 @@ export function describeError(error: unknown): string {
   // a cause whose message an outer one contains adds nothing but a repetition.
   return parts.filter((p, i) => p.length > 0 && !parts.slice(0, i).some((outer) => outer.includes(p))).join(': ');
 }
+
+/** The command line is wrong (unknown command or option, bad value): exit 64. */
+export class UsageError extends BdsError {}

@@ -7,25 +7,19 @@
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import esbuildOptions from '../esbuild.options.cjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const result = await build({
-  entryPoints: { cli: join(root, 'lib/cli/bin.ts') },
+  ...esbuildOptions.programOptions(),
+  entryPoints: { cli: join(root, 'app/cli/bin.ts') },
   outdir: join(root, 'dist'),
   outExtension: { '.js': '.mjs' },
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  packages: 'external',
-  sourcemap: true,
-  logLevel: 'warning',
   metafile: true,
-  define: { __BDS_VERSION__: JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version) },
 });
 
 // Chunk names carry a content hash, so every build adds new ones; drop those this build did not write.

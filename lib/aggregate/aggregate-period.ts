@@ -6,10 +6,10 @@
  */
 import type { BdsConfig, LocalDate, TenantConfig } from '../config/types';
 import { describeError } from '../errors';
-import { datasetsFor } from '../extract/datasets';
-import { readStagedMeta, readStagedRows, stagedPaths, type StagedLocation } from '../extract/staged';
+import { stagedDatasetsFor } from '../staging/datasets';
+import { readStagedMeta, readStagedRows, stagedPaths, type StagedLocation } from '../staging/staged';
 import { digestFile } from '../files/digest';
-import { StagedDatasetCorruptError, StagedDatasetMissingError } from '../extract/errors';
+import { StagedDatasetCorruptError, StagedDatasetMissingError } from '../staging/errors';
 import type { Logger } from '../log/logger';
 import type { Measure, Rollup } from '../metrics/catalogue';
 import { resolveMetrics, type ResolvedMetric } from '../metrics/resolve';
@@ -151,7 +151,7 @@ async function verifyStaged(loc: StagedLocation): Promise<void> {
 async function requireStaged(config: BdsConfig, tenant: TenantConfig, metrics: readonly ResolvedMetric[], dates: readonly LocalDate[]): Promise<void> {
   const problems: StagedProblem[] = [];
   for (const date of dates) {
-    for (const spec of datasetsFor(tenant, metrics)) {
+    for (const spec of stagedDatasetsFor(tenant, metrics)) {
       try {
         await verifyStaged({ dataDir: config.dataDir, tenant: tenant.id, dataset: spec.dataset, date });
       } catch (error) {

@@ -5,15 +5,13 @@
  */
 import { compileAgentPattern, type AgentPattern } from '../metrics/agent-pattern';
 import type { LocalDate, TenantConfig } from '../config/types';
-import { CFG_AGENT_SWITCHES_DATASET, CFG_VOICEMAIL_DATASET } from '../extract/cfg';
-import { GIM_SESSIONS_DATASET } from '../extract/gim';
-import { gvpDatasetName } from '../extract/gvp';
+import { CFG_AGENT_SWITCHES_DATASET, CFG_VOICEMAIL_DATASET, GIM_SESSIONS_DATASET, gvpDatasetName, needsAgentSwitches } from '../staging/datasets';
 import type { GvpMetric, MetricDefinition } from '../metrics/catalogue';
 import { GLOBAL_REGION } from '../files/period-writer';
 import { aggregateGvpRegion } from './gvp';
 import type { ResolvedMetric } from '../metrics/resolve';
 import type { Interval } from './intervals';
-import { buildPlacement, needsAgentSwitches, placementFromRows, type Placement } from './placement';
+import { buildPlacement, placementFromRows, type Placement } from './placement';
 import { aggregateSeatDay, distinctSeatAgents, type ResolvedSeatMetric } from './seats';
 import type { AggregationStats, MetricValue } from './values';
 

@@ -13,11 +13,6 @@ export interface Placement {
   regionOf(personDbid: number | null): number;
 }
 
-/** True when a tenant needs the Config DB to place its agents (more than one location). */
-export function needsAgentSwitches(tenant: TenantConfig): boolean {
-  return tenant.regions.reduce((n, r) => n + r.locations.length, 0) > 1;
-}
-
 interface Locations {
   readonly list: readonly { readonly regionIndex: number; readonly switches: ReadonlySet<string> }[];
   /** The default location's region. */

@@ -4,12 +4,7 @@
  */
 import type { SourceClient, SqlQuery } from '../sources/types';
 import { SourceDataError } from './errors';
-import type { StagedCell } from './staged';
-
-export const CFG_AGENT_SWITCHES_DATASET = 'cfg_agent_switches';
-
-/** Columns of the staged `cfg_agent_switches` dataset: one row per (agent, switch of one of its Agent Logins). */
-export const CFG_AGENT_SWITCH_COLUMNS = ['person_dbid', 'switch_name'] as const;
+import type { StagedCell } from '../staging/staged';
 
 /**
  * Every switch on which a Person of the tenant has an Agent Login (metrics.md, "Region"). The
@@ -38,11 +33,6 @@ export async function* cfgAgentSwitchRows(
     yield [person, String(row.switch_name)];
   }
 }
-
-export const CFG_VOICEMAIL_DATASET = 'cfg_voicemail';
-
-/** Columns of the staged `cfg_voicemail` dataset: one row per object carrying a mailbox. */
-export const CFG_VOICEMAIL_COLUMNS = ['object_type', 'object_dbid'] as const;
 
 /**
  * The tenant's DNs (2), Agent Logins (15) and Agent Groups (5) whose annex section `TServer`

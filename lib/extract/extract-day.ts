@@ -17,11 +17,11 @@ import { openSource } from '../sources/open';
 import type { SourceClient } from '../sources/types';
 import { dayBounds } from '../time/calendar';
 import { recordSourceWarnings } from '../state/source-warnings';
-import { CFG_AGENT_SWITCHES_DATASET } from './cfg';
+import { CFG_AGENT_SWITCHES_DATASET } from '../staging/datasets';
 import { datasetsFor, sourceFor, type DatasetSpec } from './datasets';
 import { configTenantProblems, gimTenantProblem } from './tenant-sanity';
 import { ExtractionError } from './errors';
-import { writeStagedDataset, type StagedMeta } from './staged';
+import { writeStagedDataset, type StagedMeta } from '../staging/staged';
 
 export interface ExtractDayOptions {
   readonly config: BdsConfig;

@@ -6,21 +6,7 @@
  */
 import type { SourceClient, SqlQuery } from '../sources/types';
 import { SourceDataError } from './errors';
-import type { StagedCell } from './staged';
-
-export const GIM_SESSIONS_DATASET = 'gim_sessions';
-
-/** Columns of the staged `gim_sessions` dataset. `handled` is a JSON array of [media, subtype] pairs. */
-export const GIM_SESSION_COLUMNS = [
-  'resource_key',
-  'resource_name',
-  'person_dbid',
-  'session_key',
-  'media',
-  'start_ts',
-  'end_ts',
-  'handled',
-] as const;
+import type { StagedCell } from '../staging/staged';
 
 /**
  * Portable SQL (PostgreSQL 9.1+ and SQL Server 2017+, for STRING_AGG). Parameters: :tenantKey,

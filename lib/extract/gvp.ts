@@ -9,14 +9,7 @@ import type { SourceConfig } from '../config/types';
 import type { SourceClient, SqlQuery, SqlValue } from '../sources/types';
 import { columnAccessor, epochSeconds } from './columns';
 import { SourceDataError } from './errors';
-import type { StagedCell } from './staged';
-
-export const GVP_USAGE_COLUMNS = ['kind', 'id', 'start_ts', 'end_ts'] as const;
-
-/** The staged dataset of one region's GVP usage. */
-export function gvpDatasetName(region: string): string {
-  return `gvp_usage_${region}`;
-}
+import type { StagedCell } from '../staging/staged';
 
 /** Result columns a calls query must return. */
 export const CALL_COLUMNS = ['call_id', 'call_start', 'call_end'] as const;

@@ -28,6 +28,18 @@ export interface HandlerSummary extends RunSummary {
 
 export type BdsHandler = (event: unknown, context?: Partial<Context>) => Promise<HandlerSummary>;
 
+/**
+ * The functions a program can run, by name, each loaded only when asked for. Programs (the
+ * command line, the scheduler) are given one by their entry point instead of importing
+ * handlers/ themselves, so that nothing under lib/ or app/ depends on the handlers.
+ */
+export interface HandlerCatalogue {
+  /** The function names `serverless.yml` declares, in its order. */
+  readonly names: readonly string[];
+  /** The handler of one function, or undefined for a name that is not one. */
+  load(name: string): Promise<BdsHandler | undefined>;
+}
+
 /** Middleware that logs each invocation's start, end and failure with the request id. */
 export function invocationLog<R extends HandlerSummary>(options: { name: string; log: Logger }): MiddlewareObj<Invocation, R, Error, Context> {
   if (options.name.length === 0) throw new TypeError('invocationLog: name must not be empty');

@@ -10,7 +10,7 @@ import { ExitCode } from '../errors';
 import type { Logger } from '../log/logger';
 import { redact } from '../log/redact';
 import type { Target } from '../pipeline/targets';
-import { table } from '../cli/format';
+import { table } from '../text/table';
 import { VERIFY_DIFFERENCES_EXIT_CODE, verifyTenantDays, type VerifyDifference, type VerifyTenantResult } from './verify';
 import type { OpenClient } from './compute';
 

@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
-import { startEmbeddedPostgres } from '../../lib/demo/embedded-postgres';
+import { startEmbeddedPostgres } from '../../tools/demo/embedded-postgres';
 import { referenceSchema } from '../../lib/package-root';
 
 export interface TestDatabase {

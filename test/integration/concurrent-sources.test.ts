@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../lib/demo/embedded-postgres';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../tools/demo/embedded-postgres';
 import type { SourceConfig } from '../../lib/config/types';
 import { SourceError } from '../../lib/sources/errors';
 import { openSource } from '../../lib/sources/open';

@@ -19,7 +19,7 @@ import { access, cp, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { readStagedMeta, readStagedRows, stagedPaths, type StagedLocation } from '../../lib/extract/staged';
+import { readStagedMeta, readStagedRows, stagedPaths, type StagedLocation } from '../../lib/staging/staged';
 import { runBds } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { manyShortSessionsSql, seatsFixtureConfig, seatsFixtureSql } from '../fixtures/seats-fixture';

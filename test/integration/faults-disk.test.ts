@@ -19,7 +19,7 @@ import { spawnSync } from 'node:child_process';
 import { chmod, chown, mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readStagedMeta, readStagedRows, stagedPaths } from '../../lib/extract/staged';
+import { readStagedMeta, readStagedRows, stagedPaths } from '../../lib/staging/staged';
 import { BDS_BIN, runCommand, type CliResult } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { manyShortSessionsSql, seatsFixtureConfig, seatsFixtureSql } from '../fixtures/seats-fixture';

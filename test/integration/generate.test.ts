@@ -20,7 +20,7 @@ import {
   type GenerateSummary,
   type TableName,
   type TenantLayout,
-} from '../../lib/demo/generate';
+} from '../../tools/demo/generate';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 /** Two small tenants: one west of UTC with two switches, one east of UTC with none. */

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../lib/log/logger';
 import type { BdsHandler } from '../../lib/pipeline/handler';
-import { runScheduler } from '../../lib/scheduler/scheduler';
+import { runScheduler } from '../../app/scheduler/scheduler';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { runBds } from '../helpers/cli';
 import { parsePrometheusText, sampleValue } from '../helpers/prometheus';

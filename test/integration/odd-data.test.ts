@@ -21,7 +21,7 @@ import type { BdsConfig, SourceConfig, TenantConfig } from '../../lib/config/typ
 import { epochSeconds, MAX_SOURCE_SECONDS, MIN_SOURCE_SECONDS } from '../../lib/extract/columns';
 import { SourceDataError } from '../../lib/extract/errors';
 import { gvpUsageRows } from '../../lib/extract/gvp';
-import type { StagedCell } from '../../lib/extract/staged';
+import type { StagedCell } from '../../lib/staging/staged';
 import { findMetric, type GvpMetric } from '../../lib/metrics/catalogue';
 import { resolveMetrics } from '../../lib/metrics/resolve';
 import type { Row, SourceClient, SqlQuery, SqlValue } from '../../lib/sources/types';

@@ -16,8 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { HANDLERS } from '../../handlers/index';
-import { nextFireTime } from '../../lib/scheduler/schedule-expression';
-import { readServerlessSchedules } from '../../lib/scheduler/serverless-schedules';
+import { nextFireTime } from '../../app/scheduler/schedule-expression';
+import { readServerlessSchedules } from '../../app/scheduler/serverless-schedules';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { seatsFixtureConfig, seatsFixtureSql } from '../fixtures/seats-fixture';
 

@@ -20,10 +20,10 @@ import {
   generateActivity,
   loadActivity,
   type TableName,
-} from '../../lib/demo/generate';
+} from '../../tools/demo/generate';
 import { loadConfig } from '../../lib/config/load';
 import { billingFolder } from '../../lib/files/period-writer';
-import { CopyTableSink, encodeCopyText } from '../../lib/seed/copy-sink';
+import { CopyTableSink, encodeCopyText } from '../../tools/seed/copy-sink';
 import {
   SEED_ACTIVITY,
   SeedError,
@@ -32,7 +32,7 @@ import {
   seedDatabase,
   seedTenants,
   type SeedReport,
-} from '../../lib/seed/seed';
+} from '../../tools/seed/seed';
 import { readBillingFolder } from '../helpers/billing';
 import { runBds } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';

@@ -18,7 +18,7 @@ import type { SourceConfig } from '../../lib/config/types';
 import { cfgAgentSwitchRows, cfgVoicemailRows } from '../../lib/extract/cfg';
 import { GIM_SESSIONS_QUERY, gimSessionRows } from '../../lib/extract/gim';
 import { GVP_CALLS_QUERY, gvpParameters, gvpUsageRows } from '../../lib/extract/gvp';
-import type { StagedCell } from '../../lib/extract/staged';
+import type { StagedCell } from '../../lib/staging/staged';
 import { SourceError } from '../../lib/sources/errors';
 import { openSource } from '../../lib/sources/open';
 import type { Row, SourceClient } from '../../lib/sources/types';

@@ -9,7 +9,7 @@ import type { ConfigProblem } from '../../lib/config/errors';
 import { loadConfig, parseConfig } from '../../lib/config/load';
 import type { BdsConfig } from '../../lib/config/types';
 import { buildPlacement } from '../../lib/aggregate/placement';
-import { shadowedSwitchWarnings } from '../../lib/cli/check';
+import { shadowedSwitchWarnings } from '../../app/cli/check';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/config/valid.yaml', import.meta.url));
 const FIXTURE_ENV: NodeJS.ProcessEnv = {

@@ -1,13 +1,13 @@
 /** EventBridge schedule expressions: parsing, validation, and the next fire time in a zone. */
 import { describe, expect, it } from 'vitest';
-import { ScheduleExpressionError } from '../../lib/scheduler/errors';
+import { ScheduleExpressionError } from '../../app/scheduler/errors';
 import {
   latestDueTime,
   nextFireTime,
   parseScheduleExpression,
   type ScheduleExpression,
   toCronerPattern,
-} from '../../lib/scheduler/schedule-expression';
+} from '../../app/scheduler/schedule-expression';
 import { UnknownTimeZoneError } from '../../lib/time/errors';
 
 const ms = (iso: string): number => Date.parse(iso);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../../lib/config/errors';
 import { createLogger } from '../../lib/log/logger';
 import type { BdsHandler, HandlerSummary } from '../../lib/pipeline/handler';
-import { runScheduler, type SchedulerClock } from '../../lib/scheduler/scheduler';
+import { runScheduler, type SchedulerClock } from '../../app/scheduler/scheduler';
 import { lockPath } from '../../lib/state/lock';
 
 const dirs: string[] = [];

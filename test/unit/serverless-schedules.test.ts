@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ScheduleExpressionError, SchedulerConfigError, ServerlessFileError } from '../../lib/scheduler/errors';
-import { parseServerlessSchedules, readServerlessSchedules } from '../../lib/scheduler/serverless-schedules';
+import { ScheduleExpressionError, SchedulerConfigError, ServerlessFileError } from '../../app/scheduler/errors';
+import { parseServerlessSchedules, readServerlessSchedules } from '../../app/scheduler/serverless-schedules';
 
 const FUNCTIONS = ['dispatcher', 'aggregate', 'extract-gim'];
 const PROJECT_FILE = fileURLToPath(new URL('../../serverless.yml', import.meta.url));

@@ -4,9 +4,9 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
-import type { StagedCell } from '../../lib/extract/staged';
-import { StagedRowShapeError } from '../../lib/extract/errors';
-import { encodeStagedRecord, stagedCsvChunks } from '../../lib/extract/staged-csv';
+import type { StagedCell } from '../../lib/staging/staged';
+import { StagedRowShapeError } from '../../lib/staging/errors';
+import { encodeStagedRecord, stagedCsvChunks } from '../../lib/staging/staged-csv';
 import { seededRandom } from '../helpers/random';
 
 /** What csv-stringify writes for these records, header first, as the staged writer configured it. */

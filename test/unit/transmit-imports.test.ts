@@ -8,26 +8,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { specifiers } from '../helpers/imports';
 
 const DIR = fileURLToPath(new URL('../../lib/transmit/', import.meta.url));
 const ADAPTERS = ['s3.ts', 'copy-to.ts'];
-
-/** The module specifiers a source file imports or re-exports, statically or by `import()`. */
-function specifiers(source: string): string[] {
-  // Comments could hold example imports (and this file's own doc does): drop them first. A line
-  // comment is dropped only when it is the whole line, so `s3://` in a string survives.
-  const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-  const found: string[] = [];
-  const patterns = [
-    /\b(?:import|export)\b[^;'"]*?\bfrom\s*['"]([^'"]+)['"]/g,
-    /\bimport\s*['"]([^'"]+)['"]/g,
-    /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
-  ];
-  for (const pattern of patterns) {
-    for (const match of code.matchAll(pattern)) if (match[1] !== undefined) found.push(match[1]);
-  }
-  return found;
-}
 
 /** lib/transmit file name → the lib/transmit files it imports (imports from elsewhere are left out). */
 function importGraph(): Map<string, string[]> {

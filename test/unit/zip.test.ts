@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildZip } from '../../lib/packaging/zip';
+import { buildZip } from '../../tools/packaging/zip';
 
 const dirs: string[] = [];
 afterAll(async () => {

@@ -16,8 +16,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import { describeError } from '../errors';
-import { isValidTimeZone } from '../time/calendar';
+import { describeError } from '../../lib/errors';
+import { isValidTimeZone } from '../../lib/time/calendar';
 import { ScheduleExpressionError, ServerlessFileError } from './errors';
 import { parseScheduleExpression, type ScheduleExpression } from './schedule-expression';
 

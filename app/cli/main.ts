@@ -4,25 +4,25 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ConfigError } from '../config/errors';
-import type { BdsConfig, LocalDate, TenantConfig } from '../config/types';
-import { loadRuntimeConfig } from '../config/runtime';
-import { BdsError, ExitCode, describeError } from '../errors';
-import { createLogger } from '../log/logger';
-import { redact } from '../log/redact';
-import { RequestError } from '../pipeline/errors';
-import { runDays, type RunSummary } from '../pipeline/run-days';
-import { catchUpTargets } from '../pipeline/catch-up';
-import { LockHeldError } from '../state/errors';
-import { acquireLock } from '../state/lock';
-import type { RunRecord } from '../state/run-record';
-import { STAGES, nextDay, readWatermarks, setWatermark, type StageName } from '../state/watermarks';
-import { selectTenants, targetsFor, type Target } from '../pipeline/targets';
-import { bdsVersion } from '../version';
-import { compareDates, isLocalDate, lastEndedDay } from '../time/calendar';
-import { UsageError } from './errors';
-import { table } from './format';
-import { nowSeconds } from '../time/clock';
+import { ConfigError } from '../../lib/config/errors';
+import type { BdsConfig, LocalDate, TenantConfig } from '../../lib/config/types';
+import { loadRuntimeConfig } from '../../lib/config/runtime';
+import { BdsError, ExitCode, UsageError, describeError } from '../../lib/errors';
+import { createLogger } from '../../lib/log/logger';
+import { redact } from '../../lib/log/redact';
+import { RequestError } from '../../lib/pipeline/errors';
+import type { BdsHandler, HandlerCatalogue } from '../../lib/pipeline/handler';
+import { runDays, type RunSummary } from '../../lib/pipeline/run-days';
+import { catchUpTargets } from '../../lib/pipeline/catch-up';
+import { LockHeldError } from '../../lib/state/errors';
+import { acquireLock } from '../../lib/state/lock';
+import type { RunRecord } from '../../lib/state/run-record';
+import { STAGES, nextDay, readWatermarks, setWatermark, type StageName } from '../../lib/state/watermarks';
+import { selectTenants, targetsFor, type Target } from '../../lib/pipeline/targets';
+import { bdsVersion } from '../../lib/version';
+import { compareDates, isLocalDate, lastEndedDay } from '../../lib/time/calendar';
+import { table } from '../../lib/text/table';
+import { nowSeconds } from '../../lib/time/clock';
 
 const USAGE = `usage: bds <command> [options]
 
@@ -202,7 +202,7 @@ async function commandStatus(args: readonly string[]): Promise<number> {
   const { values } = parse(args, { json: { type: 'boolean' } });
   const config = loadRuntimeConfig(str(values, 'config'));
   // Loaded with its command: delivery status reads through the transmission modules (S3 SDK).
-  const { collectStatus } = await import('../pipeline/status');
+  const { collectStatus } = await import('../../lib/pipeline/status');
   const status = await collectStatus(config, nowSeconds());
   if (values.json === true) {
     process.stdout.write(redact(JSON.stringify(status, null, 2)) + '\n');
@@ -265,18 +265,18 @@ async function commandVerify(args: readonly string[]): Promise<number> {
   if (range && values.from === undefined && values.to === undefined) throw new UsageError('verify needs --date YYYY-MM-DD, or --from YYYY-MM-DD --to YYYY-MM-DD');
   const { config, targets, from, to } = dayTargets(values, range);
   // Loaded with its command, like the other optional ones.
-  const { runVerify } = await import('../verify/report');
+  const { runVerify } = await import('../../lib/verify/report');
   return runVerify({ config, targets, from, to, json: values.json === true, log: createLogger() });
 }
 
-async function commandInvoke(args: readonly string[]): Promise<number> {
+async function commandInvoke(args: readonly string[], handlers: HandlerCatalogue): Promise<number> {
   const { values, positionals } = parse(args, { event: { type: 'string' } }, true);
   const [name, ...extra] = positionals;
-  // Imported here, and only the one handler asked for, so that a command loads what it uses.
-  const { FUNCTION_NAMES, loadHandler } = await import('../../handlers/load');
-  if (name === undefined || extra.length > 0) throw new UsageError(`invoke takes one function name: ${FUNCTION_NAMES.join(', ')}`);
-  const handler = await loadHandler(name);
-  if (handler === undefined) throw new UsageError(`unknown function "${name}"; functions: ${FUNCTION_NAMES.join(', ')}`);
+  const names = handlers.names.join(', ');
+  if (name === undefined || extra.length > 0) throw new UsageError(`invoke takes one function name: ${names}`);
+  // Only the one handler asked for is loaded, so that a command loads what it uses.
+  const handler = await handlers.load(name);
+  if (handler === undefined) throw new UsageError(`unknown function "${name}"; functions: ${names}`);
   const file = str(values, 'event');
   if (file === undefined) throw new UsageError('--event FILE is required (a JSON event, see events/)');
   let event: unknown;
@@ -300,7 +300,7 @@ async function commandInvoke(args: readonly string[]): Promise<number> {
 
 async function commandDemo(args: readonly string[]): Promise<number> {
   const { values } = parse(args, { dir: { type: 'string' }, month: { type: 'string' } });
-  const { runDemo } = await import('../demo/demo');
+  const { runDemo } = await import('../../tools/demo/demo');
   return runDemo({ dir: str(values, 'dir') ?? 'bds-demo', month: str(values, 'month') });
 }
 
@@ -315,7 +315,7 @@ async function commandSeed(args: readonly string[]): Promise<number> {
     'write-config': { type: 'string' },
   });
   // Imported here so that the generator loads only for `seed`.
-  const { runSeedCommand } = await import('../seed/seed');
+  const { runSeedCommand } = await import('../../tools/seed/seed');
   return runSeedCommand({
     url: str(values, 'url'),
     scale: str(values, 'scale'),
@@ -327,15 +327,22 @@ async function commandSeed(args: readonly string[]): Promise<number> {
   });
 }
 
-async function commandScheduler(args: readonly string[]): Promise<number> {
+async function commandScheduler(args: readonly string[], catalogue: HandlerCatalogue): Promise<number> {
   const { values } = parse(args, { serverless: { type: 'string' } });
   // Imported here so that the scheduler (and through it every handler) loads only for `scheduler`.
   const { runScheduler } = await import('../scheduler/scheduler');
   const { SchedulerConfigError } = await import('../scheduler/errors');
-  const { packageRoot } = await import('../package-root');
+  const { packageRoot } = await import('../../lib/package-root');
   const { join } = await import('node:path');
+  // The scheduler may fire any function: it gets them all, loaded once.
+  const handlers: Record<string, BdsHandler> = {};
+  for (const name of catalogue.names) {
+    const handler = await catalogue.load(name);
+    if (handler !== undefined) handlers[name] = handler;
+  }
   try {
     return await runScheduler({
+      handlers,
       configPath: str(values, 'config'),
       serverlessFile: str(values, 'serverless') ?? join(packageRoot(), 'serverless.yml'),
       log: createLogger(),
@@ -350,8 +357,14 @@ async function commandScheduler(args: readonly string[]): Promise<number> {
   }
 }
 
+/** What the command line is given by its entry point. */
+export interface MainDependencies {
+  /** The functions `bds invoke` and `bds scheduler` run. */
+  readonly handlers: HandlerCatalogue;
+}
+
 /** Runs the command line and returns the exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], dependencies: MainDependencies): Promise<number> {
   const [command, ...args] = argv;
   try {
     switch (command) {
@@ -370,9 +383,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'verify':
         return await commandVerify(args);
       case 'scheduler':
-        return await commandScheduler(args);
+        return await commandScheduler(args, dependencies.handlers);
       case 'invoke':
-        return await commandInvoke(args);
+        return await commandInvoke(args, dependencies.handlers);
       case 'demo':
         return await commandDemo(args);
       case 'seed':

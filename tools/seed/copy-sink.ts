@@ -15,7 +15,7 @@ import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { describeError } from '../errors';
+import { describeError } from '../../lib/errors';
 import { ActivityLoadError, type Cell, type TableName, type TableRows, type TableSink } from '../demo/generate';
 
 /** Bytes buffered per table before `write` waits for the server: a few chunks, enough to overlap. */

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import esbuildOptions from '../../esbuild.options.cjs';
 import { buildZip } from './zip';
 
 export interface BundledFunction {
@@ -32,33 +33,14 @@ export interface PackageManifest {
 /** Functions and their handler sources: one per file in handlers/, named as in serverless.yml. */
 export const FUNCTIONS: readonly string[] = ['extract-gim', 'extract-config', 'extract-gvp', 'aggregate', 'upload', 'dispatcher', 'worker'];
 
-// ESM output still contains CommonJS dependencies (pg, mssql, the AWS SDK's deps) that call
-// `require`; give them one.
-const REQUIRE_SHIM = "import { createRequire as __bdsCreateRequire } from 'node:module'; const require = __bdsCreateRequire(import.meta.url);";
-
 /** Bundles one function's handler into `index.mjs` (+ map); returns the files' contents. */
 export async function bundleFunction(root: string, name: string, version: string): Promise<{ code: Uint8Array; map: Uint8Array }> {
   const result = await build({
+    ...esbuildOptions.functionOptions(version),
     absWorkingDir: root,
     entryPoints: [join(root, 'handlers', `${name}.ts`)],
     outfile: 'index.mjs',
-    bundle: true,
     write: false,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    minify: true,
-    sourcemap: 'external',
-    // Source paths in the map are relative and stable, so the map is reproducible too.
-    sourceRoot: '',
-    // Maps locate file:line in stack traces; the sources themselves are not shipped.
-    sourcesContent: false,
-    legalComments: 'none',
-    banner: { js: REQUIRE_SHIM },
-    define: { __BDS_VERSION__: JSON.stringify(version) },
-    // pg's optional native binding is never used.
-    external: ['pg-native'],
-    logLevel: 'error',
   });
   const code = result.outputFiles.find((f) => f.path.endsWith('index.mjs'));
   const map = result.outputFiles.find((f) => f.path.endsWith('index.mjs.map'));

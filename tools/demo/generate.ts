@@ -50,7 +50,7 @@
  * that night, and the Config DB rows are per snapshot (use `include` to load facts only).
  */
 import type pg from 'pg';
-import { BdsError } from '../errors';
+import { BdsError } from '../../lib/errors';
 import {
   daysInMonth,
   formatCivilDate,
@@ -58,9 +58,9 @@ import {
   SECONDS_PER_DAY,
   toDayNumber,
   weekdayOfDayNumber,
-} from '../time/civil';
-import { UnknownTimeZoneError } from '../time/errors';
-import { isValidTimeZone, offsetAt } from '../time/zone';
+} from '../../lib/time/civil';
+import { UnknownTimeZoneError } from '../../lib/time/errors';
+import { isValidTimeZone, offsetAt } from '../../lib/time/zone';
 
 // ---------------------------------------------------------------------------------------------
 // Public types and constants

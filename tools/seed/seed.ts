@@ -15,10 +15,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import pg from 'pg';
-import { UsageError } from '../cli/errors';
-import { table } from '../cli/format';
-import { BdsError, ExitCode, describeError } from '../errors';
-import { referenceSchema } from '../package-root';
+import { table } from '../../lib/text/table';
+import { BdsError, ExitCode, UsageError, describeError } from '../../lib/errors';
+import { referenceSchema } from '../../lib/package-root';
 import {
   DEMO_EXCLUDE_AGENTS,
   DEMO_TENANTS,
@@ -30,7 +29,7 @@ import {
   type TableSink,
   type TenantLayout,
 } from '../demo/generate';
-import { CATALOGUE } from '../metrics/catalogue';
+import { CATALOGUE } from '../../lib/metrics/catalogue';
 import { CopyTableSink } from './copy-sink';
 
 /** Agents of the `big` tenant at scale 1.0. */

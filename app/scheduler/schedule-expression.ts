@@ -20,9 +20,9 @@
  * autumn) fires once, at its first occurrence. Rates are elapsed time and ignore the zone.
  */
 import { Cron } from 'croner';
-import { SECONDS_PER_DAY } from '../time/civil';
-import { UnknownTimeZoneError } from '../time/errors';
-import { instantsOfWallClock, isValidTimeZone, wallClockAt } from '../time/zone';
+import { SECONDS_PER_DAY } from '../../lib/time/civil';
+import { UnknownTimeZoneError } from '../../lib/time/errors';
+import { instantsOfWallClock, isValidTimeZone, wallClockAt } from '../../lib/time/zone';
 import { CronEngineError, ScheduleExpressionError } from './errors';
 
 export type RateUnit = 'second' | 'minute' | 'hour' | 'day';

@@ -1,4 +1,4 @@
-import { BdsError } from '../errors';
+import { BdsError } from '../../lib/errors';
 
 /**
  * The schedules cannot be used: a bad expression, an unreadable or malformed serverless.yml, a

@@ -5,14 +5,14 @@
 import { randomBytes } from 'node:crypto';
 import { stat, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BdsConfig, SourceConfig } from '../config/types';
-import { describeError } from '../errors';
-import { CATALOGUE } from '../metrics/catalogue';
-import { needsAgentSwitches } from '../aggregate/placement';
-import { ensureDir } from '../files/atomic';
-import { openSource } from '../sources/open';
-import type { SourceClient } from '../sources/types';
-import { configTenantProblems, gimTenantProblem } from '../extract/tenant-sanity';
+import type { BdsConfig, SourceConfig } from '../../lib/config/types';
+import { describeError } from '../../lib/errors';
+import { CATALOGUE } from '../../lib/metrics/catalogue';
+import { needsAgentSwitches } from '../../lib/staging/datasets';
+import { ensureDir } from '../../lib/files/atomic';
+import { openSource } from '../../lib/sources/open';
+import type { SourceClient } from '../../lib/sources/types';
+import { configTenantProblems, gimTenantProblem } from '../../lib/extract/tenant-sanity';
 
 export interface CheckResult {
   readonly kind: 'config' | 'source' | 'destination';
@@ -165,7 +165,7 @@ export async function checkConnections(config: BdsConfig): Promise<CheckResult[]
   const s3 = config.transmit?.s3;
   if (s3 !== undefined) {
     // Loaded only for a deployment that delivers to S3 (the SDK takes a while to load).
-    const [{ HeadBucketCommand }, { createS3Client }] = await Promise.all([import('@aws-sdk/client-s3'), import('../transmit/s3')]);
+    const [{ HeadBucketCommand }, { createS3Client }] = await Promise.all([import('@aws-sdk/client-s3'), import('../../lib/transmit/s3')]);
     const client = createS3Client(s3);
     try {
       await client.send(new HeadBucketCommand({ Bucket: s3.bucket }));

@@ -1,6 +1,6 @@
 /** Entry of `npm run package`: bundles, zips, reports sizes and cold starts. */
 import { join } from 'node:path';
-import { table } from '../cli/format';
+import { table } from '../../lib/text/table';
 import { packageFunctions } from './bundle';
 import { measureColdStart } from './cold-start';
 

@@ -20,20 +20,20 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { constants } from 'node:os';
-import { ConfigError } from '../config/errors';
-import { loadRuntimeConfig } from '../config/runtime';
-import { ExitCode, describeError } from '../errors';
-import type { Logger } from '../log/logger';
-import type { BdsHandler } from '../pipeline/handler';
-import { RequestError } from '../pipeline/errors';
-import { LockHeldError } from '../state/errors';
-import { acquireLock, lockPath, type LockHandle } from '../state/lock';
-import { writeRunRecord, type RunRecord } from '../state/run-record';
-import { writeStateGauges } from '../pipeline/monitoring';
-import { isScheduledEvent } from '../pipeline/events';
+import { ConfigError } from '../../lib/config/errors';
+import { loadRuntimeConfig } from '../../lib/config/runtime';
+import { ExitCode, describeError } from '../../lib/errors';
+import type { Logger } from '../../lib/log/logger';
+import type { BdsHandler } from '../../lib/pipeline/handler';
+import { RequestError } from '../../lib/pipeline/errors';
+import { LockHeldError } from '../../lib/state/errors';
+import { acquireLock, lockPath, type LockHandle } from '../../lib/state/lock';
+import { writeRunRecord, type RunRecord } from '../../lib/state/run-record';
+import { writeStateGauges } from '../../lib/pipeline/monitoring';
+import { isScheduledEvent } from '../../lib/pipeline/events';
 import { latestDueTime, nextFireTime } from './schedule-expression';
 import { readServerlessSchedules, type ScheduleDefinition, type ServerlessSchedules } from './serverless-schedules';
-import { nowSeconds } from '../time/clock';
+import { nowSeconds } from '../../lib/time/clock';
 
 /** The function the scheduler fires once on start-up to catch up. */
 export const DISPATCHER = 'dispatcher';
@@ -79,8 +79,8 @@ export interface SchedulerOptions {
   readonly signal?: AbortSignal;
   /** Process signals that stop it (default SIGTERM and SIGINT; [] installs no listener). */
   readonly signals?: readonly NodeJS.Signals[];
-  /** The functions it can fire (default: HANDLERS). */
-  readonly handlers?: Readonly<Record<string, BdsHandler>>;
+  /** The functions it can fire, by name (the command line passes the project's handlers). */
+  readonly handlers: Readonly<Record<string, BdsHandler>>;
   readonly clock?: SchedulerClock;
 }
 
@@ -132,7 +132,7 @@ export async function runScheduler(options: SchedulerOptions): Promise<number> {
   // Handlers load the configuration themselves (as on Lambda, from BDS_CONFIG): point them at
   // the file this scheduler was started with.
   process.env.BDS_CONFIG = config.configPath;
-  const handlers = options.handlers ?? (await import('../../handlers/index')).HANDLERS;
+  const handlers = options.handlers;
   const file = readServerlessSchedules(options.serverlessFile, Object.keys(handlers));
   const log = options.log.child({ component: 'scheduler' });
 
