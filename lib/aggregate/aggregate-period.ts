@@ -11,7 +11,7 @@ import { readStagedMeta, readStagedRows, stagedPaths, type StagedLocation } from
 import { digestFile } from '../files/digest';
 import { StagedDatasetCorruptError, StagedDatasetMissingError } from '../staging/errors';
 import type { Logger } from '../log/logger';
-import type { Measure, Rollup } from '../metrics/catalogue';
+import type { Rollup } from '../metrics/catalogue';
 import { resolveMetrics, type ResolvedMetric } from '../metrics/resolve';
 import { writePeriodFiles, type Manifest, type ManifestInput } from '../files/period-writer';
 import type { Period } from '../files/billing-file';
@@ -26,6 +26,7 @@ import {
   monthOf,
 } from '../time/calendar';
 import { AggregationError } from './errors';
+import { readDaySummary, writeDaySummary, type CurrentRecord, type DayResult, type MemberSet } from './day-summary';
 import { FAMILIES, type FamilyDay } from './families';
 import type { AggregationStats, MetricValue } from './values';
 
@@ -179,21 +180,21 @@ async function requireStaged(config: BdsConfig, tenant: TenantConfig, metrics: r
   );
 }
 
-async function dayValues(
-  recorder: InputRecorder,
-  date: LocalDate,
-  metrics: readonly ResolvedMetric[],
-): Promise<{ values: MetricValue[]; stats: Record<string, AggregationStats> }> {
+/** Aggregates one day from its staged data (a fresh recorder per day: its inputs are the day's). */
+async function dayValues(config: BdsConfig, tenant: TenantConfig, date: LocalDate, metrics: readonly ResolvedMetric[]): Promise<DayResult> {
+  const recorder = new InputRecorder(config, tenant);
   const values: MetricValue[] = [];
+  const members: MemberSet[] = [];
   const stats: Record<string, AggregationStats> = {};
   for (const family of FAMILIES) {
     const own = metrics.filter((m) => m.family === family.family);
     if (own.length === 0) continue;
     const result = await family.day(recorder.day(date), own);
     values.push(...result.values);
+    members.push(...(result.members ?? []));
     stats[family.family] = result.stats;
   }
-  return { values, stats };
+  return { values, members, stats, inputs: recorder.inputs() };
 }
 
 /** Aggregates one day (and its month, on a month's last day) and writes the billing files. */
@@ -206,8 +207,10 @@ export async function aggregateDay(options: AggregateOptions): Promise<Aggregate
   const started = Date.now();
   try {
     await requireStaged(config, tenant, metrics, [date]);
-    const recorder = new InputRecorder(config, tenant);
-    const { values, stats } = await dayValues(recorder, date, metrics);
+    const day = await dayValues(config, tenant, date, metrics);
+    const { values, stats } = day;
+    // Before the day's files: a month rolled up later must find the summary of what they say.
+    await writeDaySummary(config.dataDir, tenant, date, metrics, day);
     const period: Period = { type: 'daily', date };
     const daily = await writePeriodFiles({
       config,
@@ -216,7 +219,7 @@ export async function aggregateDay(options: AggregateOptions): Promise<Aggregate
       bounds: dayBounds(date, tenant.timezone),
       metrics,
       values,
-      inputs: recorder.inputs(),
+      inputs: day.inputs,
       stats,
     });
     log.info('daily files written', {
@@ -227,7 +230,7 @@ export async function aggregateDay(options: AggregateOptions): Promise<Aggregate
       durationMs: Date.now() - started,
     });
     if (!isLastDayOfMonth(date)) return { daily };
-    const monthly = await aggregateMonth(config, tenant, monthOf(date), metrics);
+    const monthly = await aggregateMonth(config, tenant, monthOf(date), metrics, log);
     log.info('monthly files written', {
       tenant: tenant.id,
       day: date,
@@ -251,7 +254,7 @@ export async function aggregateMonthOnly(options: Omit<AggregateOptions, 'date'>
   const { config, tenant, month, log } = options;
   const started = Date.now();
   try {
-    const monthly = await aggregateMonth(config, tenant, month, resolveMetrics(config, tenant));
+    const monthly = await aggregateMonth(config, tenant, month, resolveMetrics(config, tenant), log);
     log.info('monthly files rebuilt', { tenant: tenant.id, stage: 'aggregate', month, files: monthly.files.length, durationMs: Date.now() - started });
     return monthly;
   } catch (error) {
@@ -264,26 +267,56 @@ function fold(rollup: Rollup, a: number, b: number): number {
   return rollup === 'sum' ? a + b : Math.max(a, b);
 }
 
-/** The month's values, rolled up from its days since the production date. */
+/**
+ * A day of the month as its summary has it, rebuilt from the day's staged data (already verified
+ * by the caller) when there is no summary it can use.
+ */
+async function monthDay(
+  config: BdsConfig,
+  tenant: TenantConfig,
+  date: LocalDate,
+  metrics: readonly ResolvedMetric[],
+  log: Logger,
+): Promise<DayResult> {
+  const datasets = stagedDatasetsFor(tenant, metrics).map((spec) => spec.dataset);
+  const current: CurrentRecord = async (dataset) => readStagedMeta({ dataDir: config.dataDir, tenant: tenant.id, dataset, date });
+  const found = await readDaySummary(config.dataDir, tenant, date, metrics, datasets, current);
+  if ('summary' in found) return found.summary;
+  log.info('day summary rebuilt from staged data', { tenant: tenant.id, day: date, stage: 'aggregate', reason: found.unusable });
+  const day = await dayValues(config, tenant, date, metrics);
+  await writeDaySummary(config.dataDir, tenant, date, metrics, day);
+  return day;
+}
+
+/**
+ * The month's values, rolled up from its days since the production date: the max or sum of the
+ * days' values, and for `distinct` the size of the union of the days' member sets. The days come
+ * from their summaries (lib/aggregate/day-summary.ts), each rebuilt from staged data when it
+ * cannot be used, so the result is the same as a recount of the month's staged data.
+ */
 async function aggregateMonth(
   config: BdsConfig,
   tenant: TenantConfig,
   month: string,
   metrics: readonly ResolvedMetric[],
+  log: Logger,
 ): Promise<Manifest> {
   const first = firstDayOfMonth(`${month}-01`);
   const from = compareDates(tenant.productionDate, first) > 0 ? tenant.productionDate : first;
   const dates = eachDay(from, lastDayOfMonth(first));
   const rolled = metrics.filter((m) => m.measures.some((x) => x.rollup !== 'none'));
+  // Every staged dataset of the month still verifies (a damaged one is named and extracted again
+  // by the caller), whether or not the day's summary is used: staged data is the truth.
   await requireStaged(config, tenant, rolled, dates);
-  const recorder = new InputRecorder(config, tenant);
   const rollupOf = new Map<string, Rollup>();
   for (const m of rolled) for (const x of m.measures) rollupOf.set(`${m.key}|${x.measure}`, x.rollup);
 
   const totals = new Map<string, MetricValue>();
+  const unions = new Map<string, { readonly value: Omit<MetricValue, 'value'>; readonly agents: Set<number> }>();
   const stats: Record<string, AggregationStats> = {};
+  const inputs: ManifestInput[] = [];
   for (const date of dates) {
-    const day = await dayValues(recorder, date, rolled);
+    const day = await monthDay(config, tenant, date, rolled, log);
     for (const v of day.values) {
       const rollup = rollupOf.get(`${v.metric}|${v.measure}`);
       if (rollup !== 'max' && rollup !== 'sum') continue;
@@ -291,19 +324,29 @@ async function aggregateMonth(
       const previous = totals.get(key);
       totals.set(key, previous === undefined ? v : { ...v, value: fold(rollup, previous.value, v.value) });
     }
+    for (const set of day.members) {
+      if (rollupOf.get(`${set.metric}|${set.measure}`) !== 'distinct') continue;
+      const key = `${set.metric}|${set.region}|${set.measure}`;
+      let union = unions.get(key);
+      if (union === undefined) {
+        union = { value: { metric: set.metric, region: set.region, measure: set.measure }, agents: new Set() };
+        unions.set(key, union);
+      }
+      for (const agent of set.members) union.agents.add(agent);
+    }
     for (const [family, s] of Object.entries(day.stats)) {
       const acc = (stats[family] ??= {});
       for (const [k, n] of Object.entries(s)) acc[k] = (acc[k] ?? 0) + n;
     }
+    inputs.push(...day.inputs);
   }
-  const values = [...totals.values()];
-  for (const family of FAMILIES) {
-    const own = rolled.filter((m) => m.family === family.family && m.measures.some((x) => x.rollup === 'distinct'));
-    if (own.length === 0) continue;
-    if (family.distinct === undefined) throw new AggregationError(`the ${family.family} family has no distinct rollup`);
-    const distinct = await family.distinct(dates.map((d) => recorder.day(d)), own);
-    const wanted = new Set(own.flatMap((m) => m.measures.filter((x) => x.rollup === 'distinct').map((x) => `${m.key}|${x.measure}`)));
-    values.push(...distinct.filter((v) => wanted.has(`${v.metric}|${v.measure satisfies Measure}`)));
+  const values = [...totals.values(), ...[...unions.values()].map((u) => ({ ...u.value, value: u.agents.size }))];
+  for (const m of rolled) {
+    for (const x of m.measures) {
+      if (x.rollup === 'distinct' && !values.some((v) => v.metric === m.key && v.measure === x.measure)) {
+        throw new AggregationError(`the ${m.family} family gave no members for ${m.key} ${x.measure}: a measure with the distinct rollup needs them`);
+      }
+    }
   }
   return writePeriodFiles({
     config,
@@ -312,7 +355,7 @@ async function aggregateMonth(
     bounds: monthBounds(month, tenant.timezone),
     metrics: rolled,
     values,
-    inputs: recorder.inputs(),
+    inputs: inputs.sort((a, b) => compareDates(a.date, b.date) || a.dataset.localeCompare(b.dataset)),
     stats,
   });
 }

@@ -1,7 +1,7 @@
 /**
  * One aggregator per metric family. The period logic (days, months, rollups, files) is shared;
  * a family only knows how to turn its staged datasets into values for one day, and, for the
- * `distinct` rollup, for a month.
+ * `distinct` rollup, into the sets of members the month unites.
  */
 import { compileAgentPattern, type AgentPattern } from '../metrics/agent-pattern';
 import type { LocalDate, TenantConfig } from '../config/types';
@@ -12,8 +12,17 @@ import { aggregateGvpRegion } from './gvp';
 import type { ResolvedMetric } from '../metrics/resolve';
 import type { Interval } from './intervals';
 import { buildPlacement, placementFromRows, type Placement } from './placement';
-import { aggregateSeatDay, distinctSeatAgents, type ResolvedSeatMetric } from './seats';
+import { aggregateSeatDay, type ResolvedSeatMetric } from './seats';
+import type { MemberSet } from './day-summary';
 import type { AggregationStats, MetricValue } from './values';
+
+/** What a family aggregator found in one day. */
+export interface FamilyDayResult {
+  readonly values: MetricValue[];
+  readonly stats: AggregationStats;
+  /** For each measure with the `distinct` rollup: who each (metric, region) counted. */
+  readonly members?: MemberSet[];
+}
 
 /** What a family aggregator may use for one day. */
 export interface FamilyDay {
@@ -26,10 +35,11 @@ export interface FamilyDay {
 
 export interface FamilyAggregator {
   readonly family: MetricDefinition['family'];
-  /** The values of every measure of `metrics` for one day, every region included. */
-  day(input: FamilyDay, metrics: readonly ResolvedMetric[]): Promise<{ values: MetricValue[]; stats: AggregationStats }>;
-  /** The month's values of measures with the `distinct` rollup. */
-  distinct?(days: readonly FamilyDay[], metrics: readonly ResolvedMetric[]): Promise<MetricValue[]>;
+  /**
+   * The values of every measure of `metrics` for one day, every region included, and for the
+   * measures with the `distinct` rollup the members counted (a month unites its days' sets).
+   */
+  day(input: FamilyDay, metrics: readonly ResolvedMetric[]): Promise<FamilyDayResult>;
 }
 
 function compileExclusions(tenant: TenantConfig): AgentPattern[] {
@@ -56,17 +66,6 @@ const seats: FamilyAggregator = {
       day: input.day,
       exclude: compileExclusions(input.tenant),
     });
-  },
-  async distinct(days, metrics) {
-    const first = days[0];
-    if (first === undefined) return [];
-    const monthDays = days.map((d) => ({ rows: () => d.open(GIM_SESSIONS_DATASET), placement: () => placementFor(d), day: d.day }));
-    return distinctSeatAgents(
-      monthDays,
-      seatMetrics(metrics),
-      first.tenant.regions.map((r) => r.code),
-      compileExclusions(first.tenant),
-    );
   },
 };
 

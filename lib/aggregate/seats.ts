@@ -13,6 +13,7 @@ import type { ResolvedMetric } from '../metrics/resolve';
 import { StagedDataError } from './errors';
 import { clipInterval, PeakCounter, StreamingUnion, type Interval } from './intervals';
 import type { Placement } from './placement';
+import type { MemberSet } from './day-summary';
 import type { AggregationStats, MetricValue } from './values';
 
 export type ResolvedSeatMetric = ResolvedMetric & SeatMetric;
@@ -191,12 +192,17 @@ function seatVisitor(
   };
 }
 
-/** `concurrent` and `enabled` of every (seat metric, region) for one day, zeros included. */
-export async function aggregateSeatDay(input: SeatDayInput): Promise<{ values: MetricValue[]; stats: AggregationStats }> {
+/**
+ * `concurrent` and `enabled` of every (seat metric, region) for one day, zeros included, and the
+ * agents each `enabled` counted (a month's distinct agents are the union of its days' sets).
+ */
+export async function aggregateSeatDay(input: SeatDayInput): Promise<{ values: MetricValue[]; members: MemberSet[]; stats: AggregationStats }> {
   const { metrics, placement, day } = input;
   const regionCount = placement.regions.length;
   const peaks = metrics.flatMap(() => placement.regions.map(() => new PeakCounter(day)));
-  const enabled = new Array<number>(metrics.length * regionCount).fill(0);
+  // Agents arrive sorted by resource key (checked by forEachAgentSession), so each set is too.
+  const enabled = metrics.flatMap(() => placement.regions.map((): number[] => []));
+  let agentKey = 0;
   const stats = { sessions: 0, agents: 0, excludedAgents: 0, excludedSessions: 0, emptySessions: 0 };
   // The agent's region is known at its first session; its merged runs go to that region's counter.
   let region = 0;
@@ -208,6 +214,7 @@ export async function aggregateSeatDay(input: SeatDayInput): Promise<{ values: M
         if (excluded) stats.excludedAgents += 1;
         else stats.agents += 1;
         region = placement.regionOf(agent.personDbid);
+        agentKey = agent.resourceKey;
       },
       onSession(session, excluded) {
         stats.sessions += 1;
@@ -216,79 +223,21 @@ export async function aggregateSeatDay(input: SeatDayInput): Promise<{ values: M
       },
       onAgentEnd(counted) {
         counted.forEach((yes, m) => {
-          const bucket = m * regionCount + region;
-          if (yes) enabled[bucket] = (enabled[bucket] ?? 0) + 1;
+          if (yes) enabled[m * regionCount + region]?.push(agentKey);
         });
       },
     }),
   );
   const values: MetricValue[] = [];
+  const members: MemberSet[] = [];
   metrics.forEach((metric, m) => {
     placement.regions.forEach((regionCode, r) => {
       const bucket = m * regionCount + r;
+      const agents = enabled[bucket] ?? [];
       values.push({ metric: metric.key, region: regionCode, measure: 'concurrent', value: (peaks[bucket] as PeakCounter).peak() });
-      values.push({ metric: metric.key, region: regionCode, measure: 'enabled', value: enabled[bucket] ?? 0 });
+      values.push({ metric: metric.key, region: regionCode, measure: 'enabled', value: agents.length });
+      members.push({ metric: metric.key, region: regionCode, measure: 'enabled', members: agents });
     });
   });
-  return { values, stats };
-}
-
-/** One day of a month, opened only when its turn comes. */
-export interface SeatMonthDay {
-  readonly rows: () => AsyncIterable<readonly string[]>;
-  readonly placement: () => Promise<Placement>;
-  readonly day: Interval;
-}
-
-/**
- * Distinct agents over a month per (seat metric, region): an agent counts once in a region if it
- * was counted there on any day. Days are read one after the other; per agent only one flag per
- * bucket is kept (a few bytes an agent, whatever the month's volume).
- */
-export async function distinctSeatAgents(
-  days: readonly SeatMonthDay[],
-  metrics: readonly SeatMetric[],
-  regions: readonly string[],
-  exclude: readonly Pick<AgentPattern, 'test'>[],
-): Promise<MetricValue[]> {
-  const regionCount = regions.length;
-  const buckets = metrics.length * regionCount;
-  const seen = new Map<number, Uint8Array>();
-  for (const day of days) {
-    const placement = await day.placement();
-    let agent: AgentIdentity | undefined;
-    let region = 0;
-    await forEachAgentSession(
-      day.rows(),
-      seatVisitor(metrics, day.day, exclude, {
-        // Only whether the agent counted matters here, not its intervals.
-        union: () => new StreamingUnion(() => undefined),
-        onAgent(identity) {
-          agent = identity;
-          region = placement.regionOf(identity.personDbid);
-        },
-        onSession: () => undefined,
-        onAgentEnd(counted) {
-          if (agent === undefined || !counted.includes(true)) return;
-          let flags = seen.get(agent.resourceKey);
-          if (flags === undefined) {
-            flags = new Uint8Array(buckets);
-            seen.set(agent.resourceKey, flags);
-          }
-          counted.forEach((yes, m) => {
-            if (yes) (flags as Uint8Array)[m * regionCount + region] = 1;
-          });
-        },
-      }),
-    );
-  }
-  const counts = new Array<number>(buckets).fill(0);
-  for (const flags of seen.values()) for (let b = 0; b < buckets; b += 1) counts[b] = (counts[b] ?? 0) + (flags[b] ?? 0);
-  const values: MetricValue[] = [];
-  metrics.forEach((metric, m) => {
-    regions.forEach((region, r) => {
-      values.push({ metric: metric.key, region, measure: 'enabled', value: counts[m * regionCount + r] ?? 0 });
-    });
-  });
-  return values;
+  return { values, members, stats };
 }
