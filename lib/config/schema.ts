@@ -460,8 +460,8 @@ const hostKeyFingerprint = z.string().superRefine((value, ctx) => {
   if (FINGERPRINT.test(value)) return;
   let why = 'not a host key fingerprint';
   if (/^(MD5:)?[0-9a-f]{2}(:[0-9a-f]{2}){15}$/i.test(value)) why = 'an MD5 fingerprint is not accepted (MD5 can be forged)';
-  else if (/\bSHA256:[A-Za-z0-9+/]{43}\b/.test(value)) why = 'give only the SHA256:... part of ssh-keygen\'s line';
   else if (/^SHA256:[A-Za-z0-9+/]{43}=$/.test(value)) why = 'ssh-keygen prints the fingerprint without the trailing "="';
+  else if (/\bSHA256:[A-Za-z0-9+/]{43}\b/.test(value)) why = 'give only the SHA256:... part of ssh-keygen\'s line';
   else if (value.startsWith('SHA256:')) why = 'a SHA256 fingerprint has 43 characters of base64 after "SHA256:"';
   ctx.addIssue({ code: 'custom', message: `${why}: ${FINGERPRINT_HOW}` });
 });

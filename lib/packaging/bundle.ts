@@ -33,8 +33,11 @@ export interface PackageManifest {
 export const FUNCTIONS: readonly string[] = ['extract-gim', 'extract-config', 'extract-gvp', 'aggregate', 'upload', 'dispatcher', 'worker'];
 
 // ESM output still contains CommonJS dependencies (pg, mssql, the AWS SDK's deps) that call
-// `require`; give them one.
-const REQUIRE_SHIM = "import { createRequire as __bdsCreateRequire } from 'node:module'; const require = __bdsCreateRequire(import.meta.url);";
+// `require`; give them one. ssh2's WebAssembly loader (poly1305, for chacha20-poly1305 without
+// the native binding) reads `__dirname` too, which ESM does not define.
+const REQUIRE_SHIM =
+  "import { createRequire as __bdsCreateRequire } from 'node:module'; import { fileURLToPath as __bdsFileURLToPath } from 'node:url'; " +
+  "const require = __bdsCreateRequire(import.meta.url); const __filename = __bdsFileURLToPath(import.meta.url); const __dirname = __bdsFileURLToPath(new URL('.', import.meta.url));";
 
 /** Bundles one function's handler into `index.mjs` (+ map); returns the files' contents. */
 export async function bundleFunction(root: string, name: string, version: string): Promise<{ code: Uint8Array; map: Uint8Array }> {
@@ -56,8 +59,10 @@ export async function bundleFunction(root: string, name: string, version: string
     legalComments: 'none',
     banner: { js: REQUIRE_SHIM },
     define: { __BDS_VERSION__: JSON.stringify(version) },
-    // pg's optional native binding is never used.
-    external: ['pg-native'],
+    // pg's optional native binding is never used. ssh2's native parts are optional too: it loads
+    // `cpu-features` and its own `sshcrypto.node` inside try/catch and falls back to Node's
+    // crypto, which is what a bundle without node_modules runs on.
+    external: ['pg-native', 'cpu-features', '*.node'],
     logLevel: 'error',
   });
   const code = result.outputFiles.find((f) => f.path.endsWith('index.mjs'));

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../../lib/config/load';
 import type { BdsConfig } from '../../lib/config/types';
 import { periodFolder, type Period } from '../../lib/files/billing-file';
@@ -24,7 +25,8 @@ import { deliveryStatus } from '../../lib/transmit/status';
 import type { TransmitSummary } from '../../lib/transmit/summary';
 import { transmitPending } from '../../lib/transmit/transmit';
 import { handler } from '../../handlers/upload';
-import { runBds } from '../helpers/cli';
+import { bundleFunction } from '../../lib/packaging/bundle';
+import { runBds, runCommand } from '../helpers/cli';
 import { sshdAvailable, SSHD_MISSING, startSshd, type SshdHandle } from '../helpers/sshd';
 
 const FAST_RETRY: Partial<RetryPolicy> = { baseDelayMs: 1, maxDelayMs: 5 };
@@ -419,6 +421,35 @@ describe.skipIf(!available)('an SFTP delivery killed half-way', () => {
     },
     60_000,
   );
+});
+
+describe.skipIf(!available)('the Lambda bundle of the upload function', () => {
+  it('delivers by SFTP with no node_modules (ssh2 without its optional native parts)', async () => {
+    // Prepare: the bundle as `npm run package` makes it, alone in a folder.
+    const site = await createSite();
+    const files = expectedOf(site, '2026-10-22', await writeDay(site, '2026-10-22'));
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const { code } = await bundleFunction(root, 'upload', '0.0.0-test');
+    const lambda = join(site.dir, 'lambda');
+    await mkdir(lambda);
+    await writeFile(join(lambda, 'index.mjs'), code);
+    const probe = `
+      const m = await import(new URL('./index.mjs', 'file://' + process.cwd() + '/').href);
+      process.stdout.write(JSON.stringify(await m.handler({ tenant: 'acme' }, { awsRequestId: 'sftp' })));`;
+
+    // Act
+    const run = await runCommand(process.execPath, ['--input-type=module', '-e', probe], {
+      cwd: lambda,
+      replaceEnv: true,
+      env: { PATH: process.env.PATH ?? '', BDS_CONFIG: site.configPath, SFTP_PASSPHRASE: PASSPHRASE },
+    });
+
+    // Assess
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, exitCode: 0 });
+    const there = await remoteFiles(site.remote);
+    for (const f of files) expect(there.get(f.file)).toBe(f.sha256);
+  }, 120_000);
 });
 
 describe.skipIf(!available)('SFTP secrets', () => {

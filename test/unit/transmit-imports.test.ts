@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const DIR = fileURLToPath(new URL('../../lib/transmit/', import.meta.url));
-const ADAPTERS = ['s3.ts', 'copy-to.ts'];
+const ADAPTERS = ['s3.ts', 'sftp.ts', 'copy-to.ts'];
 
 /** The module specifiers a source file imports or re-exports, statically or by `import()`. */
 function specifiers(source: string): string[] {
