@@ -17,8 +17,31 @@ function projectVersion() {
 }
 
 // ESM output still contains CommonJS dependencies (pg, mssql, the AWS SDK's deps) that call
-// `require`; a self-contained bundle gives them one.
-const REQUIRE_SHIM = "import { createRequire as __bdsCreateRequire } from 'node:module'; const require = __bdsCreateRequire(import.meta.url);";
+// `require`; a self-contained bundle gives them one. ssh2's WebAssembly loader (poly1305, for
+// chacha20-poly1305 without the native binding) reads `__dirname` too, which ESM does not define.
+const REQUIRE_SHIM =
+  "import { createRequire as __bdsCreateRequire } from 'node:module'; import { fileURLToPath as __bdsFileURLToPath } from 'node:url'; " +
+  "const require = __bdsCreateRequire(import.meta.url); const __filename = __bdsFileURLToPath(import.meta.url); const __dirname = __bdsFileURLToPath(new URL('.', import.meta.url));";
+
+/**
+ * Native add-ons cannot live in a bundle. The ones our dependencies have are optional: ssh2 loads
+ * `cpu-features` and its own `sshcrypto.node` inside try/catch and falls back to Node's crypto.
+ * Each is replaced by a module that throws when loaded, so the fallback is taken, as on a machine
+ * where the add-on was never built. (An empty module would not do: ssh2 would take `{}` for a
+ * binding that exists.) A plugin rather than `external`: serverless-esbuild would try to install
+ * externals as packages.
+ * @type {import('esbuild').Plugin}
+ */
+const withoutNativeAddOns = {
+  name: 'bds-without-native-add-ons',
+  setup(build) {
+    build.onResolve({ filter: /^cpu-features$|\.node$/ }, (args) => ({ path: args.path, namespace: 'bds-native-add-on' }));
+    build.onLoad({ filter: /.*/, namespace: 'bds-native-add-on' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`${args.path}: native add-ons are left out of BDS bundles`)});`,
+      loader: 'js',
+    }));
+  },
+};
 
 /**
  * What every bundle shares.
@@ -63,6 +86,7 @@ function functionOptions(version) {
     banner: { js: REQUIRE_SHIM },
     // pg's optional native binding is never used.
     external: ['pg-native'],
+    plugins: [withoutNativeAddOns],
     logLevel: 'error',
   };
 }

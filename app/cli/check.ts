@@ -7,6 +7,7 @@ import { stat, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BdsConfig, SourceConfig } from '../../lib/config/types';
 import { describeError } from '../../lib/errors';
+import { createLogger } from '../../lib/log/logger';
 import { CATALOGUE } from '../../lib/metrics/catalogue';
 import { needsAgentSwitches } from '../../lib/staging/datasets';
 import { ensureDir } from '../../lib/files/atomic';
@@ -174,6 +175,19 @@ export async function checkConnections(config: BdsConfig): Promise<CheckResult[]
       results.push({ kind: 'destination', name: `s3://${s3.bucket}/${s3.prefix}`, ok: false, detail: describeError(error) });
     } finally {
       client.destroy();
+    }
+  }
+  const sftp = config.transmit?.sftp;
+  if (sftp !== undefined) {
+    // Loaded only for a deployment that delivers by SFTP: connect, pin the host key, write and
+    // remove a probe file in the remote root.
+    const { probeSftp, sftpDestinationId } = await import('../../lib/transmit/sftp');
+    const name = sftpDestinationId(sftp);
+    try {
+      await probeSftp(sftp, createLogger({ level: 'error' }));
+      results.push({ kind: 'destination', name, ok: true });
+    } catch (error) {
+      results.push({ kind: 'destination', name, ok: false, detail: describeError(error) });
     }
   }
   for (const folder of config.transmit?.copyTo ?? []) results.push(await checkFolder(folder));

@@ -24,9 +24,13 @@ import {
   issuesToProblems,
   relationProblems,
   SECRET_KEYS,
+  isPrivateKeyText,
 } from './schema';
 import type { ParsedCodes, ParsedConfig, ParsedSource, RawProblem } from './schema';
-import type { BdsConfig, MetricOverride, SourceConfig, TenantConfig } from './types';
+import type { BdsConfig, MetricOverride, SftpConfig, SourceConfig, TenantConfig } from './types';
+
+/** The SSH port when `transmit.sftp.port` is not given. */
+const DEFAULT_SFTP_PORT = 22;
 
 /** The resolved configuration and the strings that must never reach a log. */
 export interface LoadedConfig {
@@ -146,7 +150,14 @@ export function parseConfig(text: string, options: ParseOptions): LoadedConfig {
   if (problems.length > 0 || !result.success) {
     throw new ConfigError(configPath, finishProblems(problems, document, secrets));
   }
-  return { config: resolve(result.data, configPath), secrets };
+  // Read now, not at the first delivery: a key file that is missing or is not a private key is
+  // a configuration error found before any work, like every other one.
+  const key = readSftpKey(result.data.transmit?.sftp?.privateKey, path.dirname(configPath));
+  if ('problem' in key) {
+    throw new ConfigError(configPath, finishProblems([key.problem], document, secrets));
+  }
+  const allSecrets = key.key === undefined || secrets.includes(key.key) ? secrets : [key.key, ...secrets].sort((a, b) => b.length - a.length);
+  return { config: resolve(result.data, configPath, key), secrets: allSecrets };
 }
 
 // Both YAML and JSON parsers keep these as ordinary own keys; in a plain object they are
@@ -495,7 +506,9 @@ function collectSecrets(data: unknown, substitutions: readonly EnvSubstitution[]
       return;
     }
     for (const [key, value] of Object.entries(node)) {
-      if (SECRET_KEYS.has(key) && typeof value === 'string') {
+      if (key === 'privateKey' && typeof value === 'string') {
+        if (isPrivateKeyText(value)) add(value);
+      } else if (SECRET_KEYS.has(key) && typeof value === 'string') {
         add(value);
         if (key === 'connectionString') {
           passwordsInConnectionString(value).forEach(add);
@@ -508,7 +521,7 @@ function collectSecrets(data: unknown, substitutions: readonly EnvSubstitution[]
   walk(data);
   for (const substitution of substitutions) {
     const last = substitution.path[substitution.path.length - 1];
-    if (typeof last === 'string' && SECRET_KEYS.has(last)) {
+    if (typeof last === 'string' && (SECRET_KEYS.has(last) || (last === 'privateKey' && isPrivateKeyText(substitution.value)))) {
       add(substitution.value);
     }
   }
@@ -547,7 +560,45 @@ function passwordsInConnectionString(connectionString: string): string[] {
 // Resolution: defaults, absolute paths, final types
 // ---------------------------------------------------------------------------------------------
 
-function resolve(parsed: ParsedConfig, configPath: string): BdsConfig {
+interface SftpKey {
+  /** The key's text, when `privateKey` is set. */
+  readonly key?: string;
+  /** The file it was read from, when it was given as a path. */
+  readonly path?: string;
+}
+
+const KEY_HOW = 'give the path of an SSH private key file (relative to this file\'s folder), or the key itself through ${env:NAME}';
+
+/** The SFTP private key: `privateKey` itself when it holds a key, else the file it names, read. */
+function readSftpKey(privateKey: string | undefined, folder: string): SftpKey | { readonly problem: RawProblem } {
+  if (privateKey === undefined) return {};
+  if (isPrivateKeyText(privateKey)) {
+    if (!/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(privateKey)) {
+      return { problem: { path: ['transmit', 'sftp', 'privateKey'], message: `the value is not a private key (no "-----BEGIN ... PRIVATE KEY-----" line): ${KEY_HOW}` } };
+    }
+    return { key: privateKey };
+  }
+  const file = path.resolve(folder, privateKey);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error: unknown) {
+    const code = isPlainRecordLike(error) && typeof error.code === 'string' ? ` (${error.code})` : '';
+    return { problem: { path: ['transmit', 'sftp', 'privateKey'], message: `cannot read the private key file ${file}${code}: ${KEY_HOW}` } };
+  }
+  if (!/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(text)) {
+    const isPublic = /^(ssh-|ecdsa-)[a-z0-9-]+ [A-Za-z0-9+/=]+/.test(text.trim());
+    return {
+      problem: {
+        path: ['transmit', 'sftp', 'privateKey'],
+        message: `${file} is ${isPublic ? 'a public key' : 'not a private key file'}: ${KEY_HOW}`,
+      },
+    };
+  }
+  return { key: text, path: file };
+}
+
+function resolve(parsed: ParsedConfig, configPath: string, sftpKey: SftpKey = {}): BdsConfig {
   const folder = path.dirname(configPath);
   const sources = parsed.sources ?? {};
   const transmit = parsed.transmit;
@@ -599,9 +650,22 @@ function resolve(parsed: ParsedConfig, configPath: string): BdsConfig {
       : {
           transmit: {
             ...(transmit.s3 === undefined ? {} : { s3: transmit.s3 }),
+            ...(transmit.sftp === undefined ? {} : { sftp: resolveSftp(transmit.sftp, sftpKey) }),
             copyTo: (transmit.copyTo ?? []).map((target) => path.resolve(folder, target)),
           },
         }),
+  };
+}
+
+function resolveSftp(sftp: NonNullable<NonNullable<ParsedConfig['transmit']>['sftp']>, key: SftpKey): SftpConfig {
+  const { privateKey: _given, port, connectTimeout, path: root, ...rest } = sftp;
+  return {
+    ...rest,
+    port: port ?? DEFAULT_SFTP_PORT,
+    connectTimeout: connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_SECONDS,
+    path: root === '/' ? root : root.replace(/\/$/, ''),
+    ...(key.key === undefined ? {} : { privateKey: key.key }),
+    ...(key.path === undefined ? {} : { privateKeyPath: key.path }),
   };
 }
 

@@ -119,7 +119,16 @@ export function parseLocalDate(value: unknown): string | { readonly error: strin
  * Keys whose values are secrets: a message about one never echoes its value, and an environment
  * value substituted into one is a secret too.
  */
-export const SECRET_KEYS: ReadonlySet<string> = new Set(['password', 'connectionString', 'accessKeyId', 'secretAccessKey']);
+export const SECRET_KEYS: ReadonlySet<string> = new Set(['password', 'connectionString', 'accessKeyId', 'secretAccessKey', 'passphrase']);
+
+/**
+ * Does an SFTP `privateKey` value hold the key itself (given through `${env:NAME}`) rather than
+ * the path of a key file? Only then is it a secret: a path is not, and masking it would hide it
+ * from the very messages that say the file cannot be read.
+ */
+export function isPrivateKeyText(value: string): boolean {
+  return value.includes('-----BEGIN ') || value.includes('\n');
+}
 
 // '0640', '640' or '0o640': three octal digits, nothing else (no setuid, setgid or sticky bit).
 const MODE_PATTERN = /^(?:0o?)?([0-7]{3})$/;
@@ -443,8 +452,51 @@ const s3Schema = z.strictObject({
   requestChecksumCalculation: z.enum(['WHEN_SUPPORTED', 'WHEN_REQUIRED']).optional(),
 });
 
+// The server's host key fingerprint exactly as `ssh-keygen -lf` prints it: "SHA256:" and the
+// digest in unpadded base64 (43 characters). Only SHA-256: MD5 fingerprints can be forged.
+const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
+const FINGERPRINT_HOW = 'give the server\'s SHA256 fingerprint exactly as "ssh-keygen -lf" prints it, e.g. SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8 (get it with: ssh-keyscan -p PORT HOST | ssh-keygen -lf -)';
+const hostKeyFingerprint = z.string().superRefine((value, ctx) => {
+  if (FINGERPRINT.test(value)) return;
+  let why = 'not a host key fingerprint';
+  if (/^(MD5:)?[0-9a-f]{2}(:[0-9a-f]{2}){15}$/i.test(value)) why = 'an MD5 fingerprint is not accepted (MD5 can be forged)';
+  else if (/^SHA256:[A-Za-z0-9+/]{43}=$/.test(value)) why = 'ssh-keygen prints the fingerprint without the trailing "="';
+  else if (/\bSHA256:[A-Za-z0-9+/]{43}\b/.test(value)) why = 'give only the SHA256:... part of ssh-keygen\'s line';
+  else if (value.startsWith('SHA256:')) why = 'a SHA256 fingerprint has 43 characters of base64 after "SHA256:"';
+  ctx.addIssue({ code: 'custom', message: `${why}: ${FINGERPRINT_HOW}` });
+});
+
+// The remote root on the SFTP server: absolute, or relative to the account's login folder;
+// "/"-separated names, no "." or ".." segment (it must not climb out of the vendor's inbox).
+const remoteRoot = z.string().max(1024, { message: 'at most 1024 characters' }).superRefine((value, ctx) => {
+  if (value === '' || /[\u0000-\u001f\u007f\\]/.test(value)) {
+    ctx.addIssue({ code: 'custom', message: 'a remote path such as "/inbox/billing": not empty, no control characters or "\\"' });
+    return;
+  }
+  if (value === '/') return;
+  const segments = value.replace(/^\//, '').replace(/\/$/, '').split('/');
+  if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) {
+    ctx.addIssue({ code: 'custom', message: 'a remote path is "/"-separated names: no double "/", no "." or ".." segment' });
+  }
+});
+
+const sftpSchema = z.strictObject({
+  host: hostName,
+  port: port.optional(),
+  username: text,
+  // The path of a private key file (relative to the configuration's folder), or the key itself
+  // through ${env:NAME}.
+  privateKey: text.optional(),
+  password: text.optional(),
+  passphrase: text.optional(),
+  hostKey: hostKeyFingerprint,
+  path: remoteRoot,
+  connectTimeout: connectTimeout.optional(),
+});
+
 const transmitSchema = z.strictObject({
   s3: s3Schema.optional(),
+  sftp: sftpSchema.optional(),
   copyTo: z.array(pathText).optional(),
 });
 
@@ -709,6 +761,10 @@ export function relationProblems(data: unknown): RawProblem[] {
   if (s3 !== undefined) {
     checkS3(s3, problems);
   }
+  const sftp = record(record(root.transmit)?.sftp);
+  if (sftp !== undefined) {
+    checkSftp(sftp, problems);
+  }
   const catalogue = record(root.catalogue);
   if (catalogue !== undefined) {
     checkCatalogue(catalogue, problems);
@@ -957,6 +1013,25 @@ function checkS3(s3: Record<string, unknown>, problems: RawProblem[]): void {
         message: `${MISSING_KEY}: ${given} is given (give both, or neither to use the AWS SDK's default credentials)`,
       });
     }
+  }
+}
+
+function checkSftp(sftp: Record<string, unknown>, problems: RawProblem[]): void {
+  const path: PathSegment[] = ['transmit', 'sftp'];
+  const hasKey = sftp.privateKey !== undefined;
+  if (hasKey && sftp.password !== undefined) {
+    problems.push({
+      path: [...path, 'password'],
+      message: 'not allowed together with privateKey: give either privateKey (a key file, or the key through ${env:NAME}) or password',
+    });
+  } else if (!hasKey && sftp.password === undefined) {
+    problems.push({
+      path: [...path, 'privateKey'],
+      message: `${MISSING_KEY}: give privateKey (the path of a private key file, or the key through \${env:NAME}) or password`,
+    });
+  }
+  if (sftp.passphrase !== undefined && !hasKey) {
+    problems.push({ path: [...path, 'passphrase'], message: 'only with privateKey: a passphrase unlocks an encrypted private key' });
   }
 }
 

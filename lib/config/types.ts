@@ -81,8 +81,29 @@ export interface S3Config {
   readonly requestChecksumCalculation?: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
 }
 
+/** The vendor's SFTP inbox (`transmit.sftp`), resolved: the key read, the defaults applied. */
+export interface SftpConfig {
+  readonly host: string;
+  /** Default 22. */
+  readonly port: number;
+  readonly username: string;
+  /** The private key itself (OpenSSH or PEM text), read from its file when a path was given. */
+  readonly privateKey?: string;
+  /** The key file's absolute path, when the key came from a file (for messages). */
+  readonly privateKeyPath?: string;
+  readonly password?: string;
+  readonly passphrase?: string;
+  /** The pinned host key: `SHA256:` and 43 characters of base64, as `ssh-keygen -lf` prints it. */
+  readonly hostKey: string;
+  /** The remote root, without a trailing "/" (but "/" itself). */
+  readonly path: string;
+  /** Seconds to wait for the connection and SSH handshake (default 30). */
+  readonly connectTimeout: number;
+}
+
 export interface TransmitConfig {
   readonly s3?: S3Config;
+  readonly sftp?: SftpConfig;
   /** Absolute paths of extra local folders. */
   readonly copyTo: readonly string[];
 }

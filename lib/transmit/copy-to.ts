@@ -18,7 +18,7 @@ import { isProcessAlive } from '../process-alive';
 import type { Logger } from '../log/logger';
 import { faultPoint } from '../faults';
 import { DeliveryError, errorCode, SourceFileError, VerificationError } from './errors';
-import type { BillingFileRef, DeliveryOutcome, Destination } from './destination';
+import { targetSegments, type BillingFileRef, type DeliveryOutcome, type Destination } from './destination';
 
 /** The ledger id of a copyTo folder. */
 export function copyDestinationId(root: string): string {
@@ -27,7 +27,7 @@ export function copyDestinationId(root: string): string {
 
 /** Where a billing file's copy goes: `<root>/<tenant>/<YYYY>/<MM>/<name>`. */
 export function copyTargetPath(root: string, file: Pick<BillingFileRef, 'tenant' | 'folder' | 'name'>): string {
-  return join(root, file.tenant, ...file.folder.split('/'), file.name);
+  return join(root, ...targetSegments(file));
 }
 
 /** Is there already a file at `path` with exactly this size and digest? */

@@ -1,5 +1,5 @@
 /**
- * The destination port: what every delivery adapter (S3, copyTo, the coming SFTP) implements and
+ * The destination port: what every delivery adapter (S3, SFTP, copyTo) implements and
  * what the orchestrator calls. Adapters import their types from here, never from transmit.ts, so
  * the orchestrator can import the adapters (through registry.ts) without an import cycle.
  */
@@ -32,4 +32,12 @@ export interface Destination {
   deliver(file: BillingFileRef): Promise<DeliveryOutcome>;
   /** Releases what the destination holds (sockets); called once, after the run. */
   close(): Promise<void>;
+}
+
+/**
+ * Where a billing file goes below a destination's root, as path segments: its tenant, `YYYY`,
+ * `MM` and its name. Every destination lays files out alike, as the billing folder does.
+ */
+export function targetSegments(file: Pick<BillingFileRef, 'tenant' | 'folder' | 'name'>): string[] {
+  return [file.tenant, ...file.folder.split('/'), file.name];
 }

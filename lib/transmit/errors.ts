@@ -88,3 +88,42 @@ export function errorCode(error: unknown): string | undefined {
     ? error.code
     : undefined;
 }
+
+/**
+ * An SFTP operation failed; the message names the operation, the remote path and the server's
+ * reason (never a password, passphrase or key).
+ */
+export class SftpError extends BdsError {
+  /** Whether another attempt can help (a dropped or refused connection) or not (denied, no such root). */
+  readonly retryable: boolean;
+
+  constructor(
+    readonly operation: string,
+    readonly remotePath: string | undefined,
+    message: string,
+    options: { cause?: unknown; retryable?: boolean } = {},
+  ) {
+    super(`${operation}${remotePath === undefined ? '' : ` ${remotePath}`}: ${message}`, { cause: options.cause });
+    this.retryable = options.retryable ?? true;
+  }
+}
+
+/**
+ * The SFTP server showed a host key other than the pinned one: the connection is dropped before
+ * anything is sent, and never retried (it is either an attack or a changed server, and the
+ * operator must decide which).
+ */
+export class HostKeyMismatchError extends SftpError {
+  constructor(
+    readonly server: string,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(
+      'connect',
+      undefined,
+      `the host key of ${server} is ${actual}, but transmit.sftp.hostKey pins ${expected}; nothing was sent. If the server's key was changed on purpose, check the new fingerprint with its administrator and update hostKey`,
+      { retryable: false },
+    );
+  }
+}

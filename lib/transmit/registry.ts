@@ -1,16 +1,17 @@
 /**
  * The destination registry: one table from each kind of destination the configuration's
- * `transmit` section can name to the adapter that delivers there. A new kind (SFTP) is its adapter
+ * `transmit` section can name to the adapter that delivers there. A new kind is its adapter
  * file plus one entry in {@link DESTINATION_KINDS}; nothing else branches on the kind. The table is
  * keyed by `TransmitConfig`'s own keys, so a kind added to the configuration without an entry
  * here does not compile.
  */
-import type { BdsConfig, S3Config, TransmitConfig } from '../config/types';
+import type { BdsConfig, S3Config, SftpConfig, TransmitConfig } from '../config/types';
 import type { Logger } from '../log/logger';
 import { registerSecrets } from '../log/redact';
 import { CopyDestination, copyDestinationId } from './copy-to';
 import type { Destination } from './destination';
 import { S3Destination, s3DestinationId, type S3DestinationOptions } from './s3';
+import { SftpDestination, sftpDestinationId } from './sftp';
 
 /** What an adapter may need besides its own configuration entry. */
 export interface AdapterContext {
@@ -51,8 +52,8 @@ function kind<Entry>(spec: DestinationKind<Entry>): KindReader {
 }
 
 /**
- * Every destination kind, in delivery order: each file visits its destinations in this order, S3
- * first, and `bds status` lists them so.
+ * Every destination kind, in delivery order: each file visits its destinations in this order (the
+ * vendor's inboxes, S3 then SFTP, before the local copies), and `bds status` lists them so.
  */
 export const DESTINATION_KINDS: { readonly [K in keyof TransmitConfig]-?: KindReader } = {
   s3: kind<S3Config>({
@@ -60,6 +61,12 @@ export const DESTINATION_KINDS: { readonly [K in keyof TransmitConfig]-?: KindRe
     id: s3DestinationId,
     secrets: (s3) => [s3.secretAccessKey, s3.accessKeyId],
     open: (s3, context) => new S3Destination(s3, { ...context.s3, log: context.log }),
+  }),
+  sftp: kind<SftpConfig>({
+    entries: (transmit) => (transmit.sftp === undefined ? [] : [transmit.sftp]),
+    id: sftpDestinationId,
+    secrets: (sftp) => [sftp.password, sftp.passphrase, sftp.privateKey],
+    open: (sftp, context) => new SftpDestination(sftp, context.log),
   }),
   copyTo: kind<string>({
     entries: (transmit) => transmit.copyTo,

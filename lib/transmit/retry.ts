@@ -1,9 +1,9 @@
 /**
  * Retry with back-off inside one run, and the small pool that bounds how many files are in flight.
  * This is the one retry policy of transmission: the adapters do not retry themselves (the S3
- * client is built with a single attempt), so attempts never multiply.
+ * client is built with a single attempt, the SFTP adapter never retries), so attempts never multiply.
  */
-import { LedgerError, S3RequestError, SourceFileError } from './errors';
+import { LedgerError, S3RequestError, SftpError, SourceFileError } from './errors';
 
 /** Bounded retries with exponential back-off and jitter, inside one run. */
 export interface RetryPolicy {
@@ -34,7 +34,7 @@ export function retryDelay(attempt: number, policy: Pick<RetryPolicy, 'baseDelay
 /** Can another attempt help? Not when the local file is the problem, nor when the store refused for good. */
 export function isRetryable(error: unknown): boolean {
   if (error instanceof SourceFileError || error instanceof LedgerError) return false;
-  if (error instanceof S3RequestError) return error.retryable;
+  if (error instanceof S3RequestError || error instanceof SftpError) return error.retryable;
   return true;
 }
 

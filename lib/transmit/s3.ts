@@ -25,7 +25,7 @@ import type { S3Config } from '../config/types';
 import type { Logger } from '../log/logger';
 import { digestStream, DigestPassThrough } from '../files/digest';
 import { errorCode, S3RequestError, SourceFileError, VerificationError } from './errors';
-import type { BillingFileRef, DeliveryOutcome, Destination } from './destination';
+import { targetSegments, type BillingFileRef, type DeliveryOutcome, type Destination } from './destination';
 import { faultPoint } from '../faults';
 
 /** Part size for multipart uploads: billing files are small, so most go in one PutObject. */
@@ -59,7 +59,7 @@ export function s3DestinationId(s3: S3Config): string {
 
 /** The object key of a billing file: `<prefix>/<tenant>/<YYYY>/<MM>/<file name>`. */
 export function s3Key(s3: S3Config, file: Pick<BillingFileRef, 'tenant' | 'folder' | 'name'>): string {
-  return [normalisedPrefix(s3.prefix), file.tenant, file.folder, file.name].filter((part) => part.length > 0).join('/');
+  return [normalisedPrefix(s3.prefix), ...targetSegments(file)].filter((part) => part.length > 0).join('/');
 }
 
 /** Does the store compute and keep S3 checksums? s3rver and some appliances do not. */

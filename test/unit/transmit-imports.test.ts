@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { specifiers } from '../helpers/imports';
 
 const DIR = fileURLToPath(new URL('../../lib/transmit/', import.meta.url));
-const ADAPTERS = ['s3.ts', 'copy-to.ts'];
+const ADAPTERS = ['s3.ts', 'sftp.ts', 'copy-to.ts'];
 
 /** lib/transmit file name → the lib/transmit files it imports (imports from elsewhere are left out). */
 function importGraph(): Map<string, string[]> {
