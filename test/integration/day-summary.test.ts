@@ -68,12 +68,12 @@ async function forgeSummary(site: Site, date: string): Promise<void> {
   await writeFile(`${path}.sha256`, `${sha256(data)}\n`);
 }
 
-/** The `enabled` value of a billing file's text. */
+/** The `enabled` value of a billing file's text (the spec names the value column `message_size`). */
 function enabledOf(csv: string | undefined): number {
   const [header, ...rows] = (csv ?? '').trim().split('\n');
   const columns = (header ?? '').split(',');
   const row = rows.map((r) => r.split(',')).find((cells) => cells[columns.indexOf('measure')] === 'enabled');
-  return Number(row?.[columns.indexOf('value')]);
+  return Number(row?.[columns.indexOf('message_size')]);
 }
 
 /** The month's last day aggregated alone (no extraction), as the aggregate function would. */
@@ -121,6 +121,7 @@ describe('per-day summaries', () => {
         expect(set?.gaps.length, `${v.metric} ${v.region}`).toBe(v.value);
       }
     }
+    expect(Object.keys(referenceBilling)).toContain(MONTHLY_INBOUND_US);
     expect(enabledOf(referenceBilling[MONTHLY_INBOUND_US])).toBeGreaterThan(0);
   });
 
