@@ -110,7 +110,6 @@ export async function forEachAgentSession(rows: AsyncIterable<readonly string[]>
         visitor.endAgent();
       }
       current = session.resourceKey;
-      previousStart = Number.NEGATIVE_INFINITY;
       visitor.startAgent({ resourceKey: session.resourceKey, resourceName: session.resourceName, personDbid: session.personDbid });
     } else if (session.start < previousStart) {
       throw new StagedDataError(
@@ -276,7 +275,7 @@ export async function distinctSeatAgents(
             seen.set(agent.resourceKey, flags);
           }
           counted.forEach((yes, m) => {
-            if (yes) (flags as Uint8Array)[m * regionCount + region] = 1;
+            if (yes) flags[m * regionCount + region] = 1;
           });
         },
       }),

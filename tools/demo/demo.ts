@@ -157,7 +157,7 @@ export async function runDemo(options: { dir: string; month?: string | undefined
         for (const file of manifest?.files ?? []) {
           if (manifest === lastDay && file.metric !== 'voicemail_boxes') continue;
           const csv = await readFile(join(billingFolder(config.dataDir, tenant.id, manifest === monthly ? period : daily), file.name), 'utf8');
-          for (const row of parseCsv(csv, { columns: true }) as Record<string, string>[]) {
+          for (const row of parseCsv<Record<string, string>>(csv, { columns: true })) {
             rows.push([tenant.id, file.region, file.metric, row.measure ?? '', row.period ?? '', Number(row.message_size)]);
           }
         }
