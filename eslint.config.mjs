@@ -31,4 +31,23 @@ export default defineConfig(
       'no-control-regex': 'off',
     },
   },
+  {
+    // Temporary, until the split of tools/demo/generate.ts (in progress on another branch)
+    // lands: it is not edited here, and these are its three findings (a String() of a string at
+    // 809, a template of one string at 1244, generateActivity an async generator that never
+    // awaits at 1385). Remove this block with the split; its new files get the full rules.
+    files: ['tools/demo/generate.ts'],
+    rules: {
+      '@typescript-eslint/no-unnecessary-type-conversion': 'off',
+      '@typescript-eslint/no-unnecessary-template-expression': 'off',
+      '@typescript-eslint/require-await': 'off',
+    },
+  },
+  {
+    // A CommonJS file (esbuild.options.cjs: serverless-esbuild loads its config with `require`)
+    // has no other way to import.
+    files: ['**/*.cjs'],
+    languageOptions: { globals: globals.commonjs },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );
