@@ -7,13 +7,15 @@
 'use strict';
 
 const { readFileSync } = require('node:fs');
-const { join } = require('node:path');
+const path = require('node:path');
 
 const root = __dirname;
 
 /** The project's version, compiled into every bundle (lib/version.ts reads it). */
 function projectVersion() {
-  return String(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version);
+  /** @type {unknown} */
+  const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+  return String(typeof manifest === 'object' && manifest !== null && 'version' in manifest ? manifest.version : undefined);
 }
 
 // ESM output still contains CommonJS dependencies (pg, mssql, the AWS SDK's deps) that call

@@ -61,10 +61,22 @@ async function bundle(name) {
 
 const bds = await bundle('bds-core');
 const temporal = await bundle('temporal-core');
-const bdsBounds = (await import(pathToFileURL(bds.file).href)).dayBounds;
-const temporalBounds = (await import(pathToFileURL(temporal.file).href)).dayBounds;
+/**
+ * The bundle's dayBounds, checked: what a dynamic import gives is untyped.
+ * @param {unknown} module
+ * @returns {(date: string, zone: string) => { start: number; end: number }}
+ */
+function boundsOf(module) {
+  if (typeof module !== 'object' || module === null || !('dayBounds' in module) || typeof module.dayBounds !== 'function') {
+    throw new Error('the bundle exports no dayBounds function');
+  }
+  return /** @type {(date: string, zone: string) => { start: number; end: number }} */ (module.dayBounds);
+}
+const bdsBounds = boundsOf(await import(pathToFileURL(bds.file).href));
+const temporalBounds = boundsOf(await import(pathToFileURL(temporal.file).href));
 
 // Same answers on the days that matter.
+/** @type {[string, string][]} */
 const cases = [
   ['2026-03-29', 'Europe/Berlin'],
   ['2026-10-25', 'Europe/Berlin'],

@@ -53,7 +53,7 @@ type Values = Record<string, string | boolean | (string | boolean)[] | undefined
 function parse(args: readonly string[], options: ParseArgsConfig['options'], allowPositionals = false): { values: Values; positionals: string[] } {
   try {
     const parsed = parseArgs({ args: [...args], options: { config: { type: 'string' }, ...options }, strict: true, allowPositionals });
-    return { values: parsed.values as Values, positionals: parsed.positionals };
+    return { values: parsed.values, positionals: parsed.positionals };
   } catch (error) {
     throw new UsageError(describeError(error).replace(/\. To specify a positional argument.*$/, ''), { cause: error });
   }
@@ -128,7 +128,7 @@ async function commandRun(args: readonly string[], range: boolean): Promise<numb
   });
   if (range && values.date !== undefined) throw new UsageError('backfill takes --from and --to, not --date');
   if (!range && (values.from !== undefined || values.to !== undefined)) throw new UsageError('run takes --date; use `bds backfill --from --to` for a range');
-  const { config, targets, from, to } = dayTargets(values, range);
+  const { config, targets } = dayTargets(values, range);
   const summary = await runDays({
     config,
     targets,
@@ -333,7 +333,7 @@ async function commandScheduler(args: readonly string[], catalogue: HandlerCatal
   const { runScheduler } = await import('../scheduler/scheduler');
   const { SchedulerConfigError } = await import('../scheduler/errors');
   const { packageRoot } = await import('../../lib/package-root');
-  const { join } = await import('node:path');
+  const path = await import('node:path');
   // The scheduler may fire any function: it gets them all, loaded once.
   const handlers: Record<string, BdsHandler> = {};
   for (const name of catalogue.names) {
@@ -344,7 +344,7 @@ async function commandScheduler(args: readonly string[], catalogue: HandlerCatal
     return await runScheduler({
       handlers,
       configPath: str(values, 'config'),
-      serverlessFile: str(values, 'serverless') ?? join(packageRoot(), 'serverless.yml'),
+      serverlessFile: str(values, 'serverless') ?? path.join(packageRoot(), 'serverless.yml'),
       log: createLogger(),
     });
   } catch (error) {

@@ -20,7 +20,7 @@ export class ScheduleExpressionError extends SchedulerConfigError {
     options?: { cause?: unknown; file?: string },
   ) {
     super(
-      `${options?.file === undefined ? '' : `${options.file}: `}` +
+      (options?.file === undefined ? '' : `${options.file}: `) +
         `${functionName === undefined ? '' : `function "${functionName}": `}invalid schedule expression ` +
         `${JSON.stringify(expression)}: ${problem}`,
       options?.cause === undefined ? undefined : { cause: options.cause },

@@ -58,7 +58,10 @@ export const systemClock: SchedulerClock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>
     new Promise<void>((resolve) => {
-      if (signal.aborted) return resolve();
+      if (signal.aborted) {
+        resolve();
+        return;
+      }
       const done = (): void => {
         clearTimeout(timer);
         signal.removeEventListener('abort', done);
@@ -153,7 +156,8 @@ export async function runScheduler(options: SchedulerOptions): Promise<number> {
     if (Date.now() - firstSignalAt < DUPLICATE_SIGNAL_MS) return;
     log.warn('stopping at once: the running firing is abandoned and is redone by the next run', { signal: name });
     releaseLockNow(config.dataDir);
-    process.exit(128 + (constants.signals[name] ?? 0));
+    // The table is the platform's: a signal name of another platform is not in it.
+    process.exit(128 + ((constants.signals as Partial<Record<NodeJS.Signals, number>>)[name] ?? 0));
   };
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
   // Listening before the lock is taken: the lock file is visible (a service manager or a test
@@ -199,7 +203,7 @@ export async function runScheduler(options: SchedulerOptions): Promise<number> {
     let gaugesAt = clock.now();
     const refreshGauges = async (): Promise<void> => {
       gaugesAt = clock.now();
-      await writeStateGauges(config, nowSeconds()).catch((error: unknown) => log.error('cannot write the state gauges', { error: describeError(error) }));
+      await writeStateGauges(config, nowSeconds()).catch((error: unknown) => log.error('cannot write the state gauges', { error }));
     };
     await refreshGauges();
 
@@ -229,7 +233,7 @@ export async function runScheduler(options: SchedulerOptions): Promise<number> {
           functionName: `${file.service}-${file.stage}-${schedule.functionName}`,
           awsRequestId: randomUUID(),
         });
-        const exitCode = typeof summary?.exitCode === 'number' ? summary.exitCode : ExitCode.other;
+        const exitCode = typeof summary.exitCode === 'number' ? summary.exitCode : ExitCode.other;
         const line = { ...fields, exitCode, durationMs: clock.now() - begun };
         if (exitCode === 0) log.info('firing finished', line);
         else log.error('firing finished', line);
@@ -248,7 +252,7 @@ export async function runScheduler(options: SchedulerOptions): Promise<number> {
         // up, a configuration fixed), and the watermarks say what is still to do.
         threw = true;
         const exitCode = exitCodeOfError(error);
-        log.error('firing finished', { ...fields, exitCode, durationMs: clock.now() - begun, error: describeError(error) });
+        log.error('firing finished', { ...fields, exitCode, durationMs: clock.now() - begun, error });
         record = { command: `scheduler: ${schedule.functionName}`, exitCode, daysProcessed: 0, daysFailed: 0, failures: [], error: describeError(error) };
       }
       if (record !== undefined) {
@@ -257,7 +261,7 @@ export async function runScheduler(options: SchedulerOptions): Promise<number> {
           trigger: 'scheduled',
           startedAt,
           endedAt: new Date().toISOString(),
-        }).catch((error: unknown) => log.error('cannot write the run record', { ...fields, error: describeError(error) }));
+        }).catch((error: unknown) => log.error('cannot write the run record', { ...fields, error }));
       }
       // A handler that ran its days wrote the gauges at the end of its run (run-days.ts); one
       // that threw did not.

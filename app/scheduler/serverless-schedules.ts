@@ -110,7 +110,7 @@ export function parseServerlessSchedules(
   const functions = root.functions ?? {};
   if (!isRecord(functions)) fail('"functions" must be a mapping of function names');
   const schedules: ScheduleDefinition[] = [];
-  for (const [name, definition] of Object.entries(functions as Json)) {
+  for (const [name, definition] of Object.entries(functions)) {
     if (!isRecord(definition)) continue;
     const events = definition.events ?? [];
     if (!Array.isArray(events)) fail(`functions.${name}.events must be a list`);
@@ -186,7 +186,7 @@ function scheduleEvent(
     if (typeof spec.timezone !== 'string' || !isValidTimeZone(spec.timezone)) {
       fail(`${where}.timezone: unknown time zone ${JSON.stringify(spec.timezone)} (use an IANA name such as "Europe/Paris")`);
     }
-    timeZone = spec.timezone as string;
+    timeZone = spec.timezone;
   }
   return expressions.map((expression) => ({
     expression,

@@ -49,8 +49,7 @@ class InputRecorder {
   constructor(private readonly config: BdsConfig, private readonly tenant: TenantConfig) {}
 
   day(date: LocalDate): FamilyDay {
-    const { config, tenant } = this;
-    const recorder = this;
+    const { config, tenant, seen } = this;
     return {
       tenant,
       date,
@@ -59,7 +58,7 @@ class InputRecorder {
         const loc: StagedLocation = { dataDir: config.dataDir, tenant: tenant.id, dataset, date };
         return (async function* () {
           const meta = await readStagedMeta(loc);
-          recorder.seen.set(`${dataset}|${date}`, {
+          seen.set(`${dataset}|${date}`, {
             dataset,
             date,
             source: meta.source,

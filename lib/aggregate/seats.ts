@@ -111,7 +111,6 @@ export async function forEachAgentSession(rows: AsyncIterable<readonly string[]>
         visitor.endAgent();
       }
       current = session.resourceKey;
-      previousStart = Number.NEGATIVE_INFINITY;
       visitor.startAgent({ resourceKey: session.resourceKey, resourceName: session.resourceName, personDbid: session.personDbid });
     } else if (session.start < previousStart) {
       throw new StagedDataError(

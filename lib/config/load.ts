@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Document, YAMLError } from 'yaml';
+import { errorCode } from '../errors';
 import { DEFAULT_DIR_MODE, DEFAULT_FILE_MODE } from '../files/atomic';
 import type { BackOfficeCodes, Measure } from '../metrics/catalogue';
 import { isPlainRecord, substituteEnv } from './env';
@@ -85,7 +86,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
 }
 
 function describeReadError(error: unknown): string {
-  const code = isPlainRecordLike(error) && typeof error.code === 'string' ? error.code : undefined;
+  const code = errorCode(error);
   switch (code) {
     case 'ENOENT':
       return 'file not found (point --config or the BDS_CONFIG environment variable at the configuration file)';
@@ -680,7 +681,8 @@ function resolveSource(source: ParsedSource): SourceConfig {
 
 function resolveCodes(codes: ParsedCodes): BackOfficeCodes {
   // Only the codes actually written: an absent key keeps the catalogue's value.
-  return Object.fromEntries(Object.entries(codes).filter(([, v]) => v !== undefined)) as BackOfficeCodes;
+  // Typed with its `undefined`: an optional key may be present with no value.
+  return Object.fromEntries(Object.entries<string | undefined>(codes).filter(([, v]) => v !== undefined));
 }
 
 const MEASURES: readonly string[] = ['concurrent', 'enabled', 'count', 'peak', 'minutes'] satisfies Measure[];

@@ -260,7 +260,7 @@ function custom<T>(parse: (value: unknown) => T | { readonly error: string }, is
     if (isValue(result)) {
       return result;
     }
-    ctx.addIssue({ code: 'custom', message: (result as { readonly error: string }).error });
+    ctx.addIssue({ code: 'custom', message: result.error });
     return z.NEVER;
   });
 }
@@ -317,7 +317,7 @@ const bucketName = z.string().superRefine((value, ctx) => {
 
 // The key prefix: "/"-separated segments, none empty, "." or "..", no control characters. On an
 // S3-compatible store a ".." segment can address another bucket's objects.
-const keyPrefix = z.string().max(512, { message: 'at most 512 characters' }).superRefine((value, ctx) => {
+const keyPrefix = z.string().max(512, { error: 'at most 512 characters' }).superRefine((value, ctx) => {
   if (value === '') return;
   if (/[\u0000-\u001f\u007f\\]/.test(value)) {
     ctx.addIssue({ code: 'custom', message: 'a prefix must not contain control characters or "\\"' });
@@ -337,7 +337,7 @@ const hostName = z.string().superRefine((value, ctx) => {
 });
 
 // A name people read in files: printable, of a sane length.
-const displayName = text.max(200, { message: 'at most 200 characters' }).superRefine((value, ctx) => {
+const displayName = text.max(200, { error: 'at most 200 characters' }).superRefine((value, ctx) => {
   if (/[\u0000-\u001f\u007f]/.test(value)) ctx.addIssue({ code: 'custom', message: 'must not contain control characters (tabs, line breaks, NUL)' });
 });
 
@@ -468,7 +468,7 @@ const hostKeyFingerprint = z.string().superRefine((value, ctx) => {
 
 // The remote root on the SFTP server: absolute, or relative to the account's login folder;
 // "/"-separated names, no "." or ".." segment (it must not climb out of the vendor's inbox).
-const remoteRoot = z.string().max(1024, { message: 'at most 1024 characters' }).superRefine((value, ctx) => {
+const remoteRoot = z.string().max(1024, { error: 'at most 1024 characters' }).superRefine((value, ctx) => {
   if (value === '' || /[\u0000-\u001f\u007f\\]/.test(value)) {
     ctx.addIssue({ code: 'custom', message: 'a remote path such as "/inbox/billing": not empty, no control characters or "\\"' });
     return;
@@ -860,7 +860,8 @@ function checkTenant(
   const locationCodes = new Map<string, string>();
   const defaults: string[] = [];
   let locationCount = 0;
-  let unreadableSwitches = false;
+  // Set in the callbacks below, which TypeScript's narrowing does not follow.
+  let unreadableSwitches = false as boolean;
   regions.forEach((rawRegion, r) => {
     const region = record(rawRegion);
     if (region === undefined) {

@@ -3,6 +3,7 @@
  * for GVP) are held to the same documented columns as the built-in ones; a missing column fails
  * the extraction, naming the column, before anything is staged.
  */
+import { valueText } from '../errors';
 import type { Row } from '../sources/types';
 import { SourceDataError } from './errors';
 
@@ -52,10 +53,10 @@ export function epochSeconds(value: unknown, column: string, context: string): n
     const iso = value.includes('T') ? value : value.replace(' ', 'T');
     ms = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`);
   } else ms = Number.NaN;
-  if (!Number.isFinite(ms)) throw new SourceDataError(`${context}: column ${column} is not a timestamp: ${String(value)}`);
+  if (!Number.isFinite(ms)) throw new SourceDataError(`${context}: column ${column} is not a timestamp: ${valueText(value)}`);
   const seconds = Math.floor(ms / 1000);
   if (seconds < MIN_SOURCE_SECONDS || seconds > MAX_SOURCE_SECONDS) {
-    throw new SourceDataError(`${context}: column ${column} is outside the years 0001 to 9999: ${String(value)}`);
+    throw new SourceDataError(`${context}: column ${column} is outside the years 0001 to 9999: ${valueText(value)}`);
   }
   return seconds;
 }

@@ -164,7 +164,7 @@ export async function extractDay(options: ExtractDayOptions): Promise<ExtractedD
   const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
   if (failures.length > 0) {
     for (const other of failures.slice(1)) {
-      log.error('another source failed too', { tenant: tenant.id, day: date, stage: 'extract', error: describeError(other) });
+      log.error('another source failed too', { tenant: tenant.id, day: date, stage: 'extract', error: other });
     }
     throw failures[0];
   }

@@ -4,6 +4,7 @@
  * session, summarised by the database as distinct (media, subtype) pairs. Aggregation decides
  * from these, per metric, whether a session counts; no interaction row ever reaches Node.
  */
+import { valueText } from '../errors';
 import type { SourceClient, SqlQuery } from '../sources/types';
 import { SourceDataError } from './errors';
 import type { StagedCell } from '../staging/staged';
@@ -143,14 +144,14 @@ function integerOrNull(row: Readonly<Record<string, unknown>>, column: string, n
   }
   const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : Number.NaN;
   if (!Number.isSafeInteger(n)) {
-    throw new SourceDataError(`gim_sessions: column ${column} is not an integer (${String(value)}) in session ${String(row.session_key)}`);
+    throw new SourceDataError(`gim_sessions: column ${column} is not an integer (${valueText(value)}) in session ${String(row.session_key)}`);
   }
   return n;
 }
 
 function stringOrNull(value: unknown): string | null {
   if (value === null || value === undefined) return null;
-  return typeof value === 'string' ? value : String(value);
+  return typeof value === 'string' ? value : valueText(value);
 }
 
 /** Orders (media, subtype) pairs by media, then subtype with NULL first, by code unit (no locale). */

@@ -6,6 +6,7 @@
  * (`queries.calls`, `queries.mediaSessions`), held to the same result columns.
  */
 import type { SourceConfig } from '../config/types';
+import { valueText } from '../errors';
 import type { SourceClient, SqlQuery, SqlValue } from '../sources/types';
 import { columnAccessor, epochSeconds } from './columns';
 import { SourceDataError } from './errors';
@@ -65,7 +66,7 @@ export function gvpParameters(tenantDbid: number, dayStart: number, dayEnd: numb
 
 function idOf(value: unknown, column: string, context: string): string {
   if (value === null || value === undefined || value === '') throw new SourceDataError(`${context}: column ${column} is empty`);
-  return typeof value === 'string' ? value : String(value);
+  return typeof value === 'string' ? value : valueText(value);
 }
 
 /**
@@ -148,7 +149,7 @@ export async function* gvpUsageRows(
     let columns: ReadonlyMap<string, string> | undefined;
     for await (const row of client.stream(query, values)) {
       columns ??= columnAccessor(row, MEDIA_SESSION_COLUMNS, { query: query.name, source: client.sourceName });
-      const kind = String(row[columns.get('resource_kind') ?? ''] ?? '').trim().toUpperCase();
+      const kind = valueText(row[columns.get('resource_kind') ?? ''] ?? '').trim().toUpperCase();
       if (kind !== 'ASR' && kind !== 'TTS') continue;
       if ((kind === 'ASR' && !wanted.asr) || (kind === 'TTS' && !wanted.tts)) continue;
       const start = epochSeconds(row[columns.get('start_ts') ?? ''], 'start_ts', context);

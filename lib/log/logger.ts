@@ -1,8 +1,16 @@
 /**
  * Structured logs: one JSON object per line (time, level, msg, then fields such as tenant, day,
  * stage, durationMs, counts). Every line is redacted before it is written.
+ *
+ * An error given as a field is written as its one-line description (describeError) and, beside
+ * it, its code: `error` → `errorCode` (a PostgreSQL SQLSTATE such as `28P01`, a Node.js code such
+ * as `ECONNREFUSED`), which the description leaves out and which is what one searches and alerts
+ * on. The code is the error's own, else its nearest cause's (a wrapper such as "day failed" has
+ * none of its own; the driver error it wraps has the SQLSTATE). An error with no code anywhere in
+ * its chain gets no code field. Pass the error itself, not `describeError(error)`, or the code is
+ * lost.
  */
-import { describeError } from '../errors';
+import { describeError, nearestErrorCode } from '../errors';
 import { redact } from './redact';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -40,7 +48,12 @@ export function createLogger(
   const emit = (lvl: LogLevel, msg: string, fields?: LogFields): void => {
     if (ORDER[lvl] < ORDER[level]) return;
     const record: Record<string, unknown> = { time: new Date().toISOString(), level: lvl, msg };
-    for (const [k, v] of Object.entries({ ...base, ...fields })) record[k] = serialise(v);
+    for (const [k, v] of Object.entries({ ...base, ...fields })) {
+      record[k] = serialise(v);
+      const code = v instanceof Error ? nearestErrorCode(v) : undefined;
+      // A field the caller set itself (`errorCode` given explicitly) is not overwritten.
+      if (code !== undefined && !(`${k}Code` in record)) record[`${k}Code`] = code;
+    }
     write(redact(JSON.stringify(record)) + '\n');
   };
   return {

@@ -29,7 +29,7 @@ export const MAX_EVENT_CLOCK_SKEW_SECONDS = 300;
 export const EVENT_KINDS = ['days', 'tenants', 'worker'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
-const localDate = z.string().refine(isLocalDate, { message: 'expected a date YYYY-MM-DD' });
+const localDate = z.string().refine(isLocalDate, { error: 'expected a date YYYY-MM-DD' });
 // Bounded: an unknown tenant is echoed in the error and the log.
 const tenantId = z.string().min(1).max(64);
 
@@ -45,7 +45,7 @@ const scheduledEvent = z
   .object({
     source: z.literal('aws.events'),
     'detail-type': z.literal('Scheduled Event'),
-    time: z.string().refine((t) => ISO_INSTANT.test(t) && !Number.isNaN(Date.parse(t)), { message: 'expected an ISO 8601 time such as 2026-11-26T06:15:00Z' }),
+    time: z.string().refine((t) => ISO_INSTANT.test(t) && !Number.isNaN(Date.parse(t)), { error: 'expected an ISO 8601 time such as 2026-11-26T06:15:00Z' }),
     detail: z.object({ tenant: tenantId.optional() }).loose().optional(),
   })
   // EventBridge adds id, version, account, region, resources: those stay allowed.

@@ -50,7 +50,7 @@ export async function fanOut(dispatch: DispatchConfig, targets: readonly Target[
         log.info('worker invoked', { tenant: target.tenant.id, days: target.dates.length, statusCode: response.StatusCode, function: functionName });
       } catch (error) {
         const message = describeError(error);
-        log.error('worker invocation failed', { tenant: target.tenant.id, function: functionName, error: message });
+        log.error('worker invocation failed', { tenant: target.tenant.id, function: functionName, error });
         results.push({ tenant: target.tenant.id, days: target.dates.length, ok: false, error: message });
       }
     }

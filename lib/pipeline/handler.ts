@@ -13,7 +13,6 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { BdsConfig } from '../config/types';
 import { loadRuntimeConfig } from '../config/runtime';
-import { describeError } from '../errors';
 import { createLogger, type Logger } from '../log/logger';
 import { nowSeconds } from '../time/clock';
 import { parseEvent, type BdsRequest, type EventKind, type Invocation } from './events';
@@ -41,18 +40,18 @@ export interface HandlerCatalogue {
 }
 
 /** Middleware that logs each invocation's start, end and failure with the request id. */
-export function invocationLog<R extends HandlerSummary>(options: { name: string; log: Logger }): MiddlewareObj<Invocation, R, Error, Context> {
+export function invocationLog<R extends HandlerSummary>(options: { name: string; log: Logger }): MiddlewareObj<Invocation, R> {
   if (options.name.length === 0) throw new TypeError('invocationLog: name must not be empty');
   const started = new WeakMap<object, number>();
   return {
     before: (request) => {
       started.set(request, Date.now());
-      options.log.info('invocation started', { function: options.name, requestId: request.context?.awsRequestId });
+      options.log.info('invocation started', { function: options.name, requestId: request.context.awsRequestId });
     },
     after: (request) => {
       options.log.info('invocation finished', {
         function: options.name,
-        requestId: request.context?.awsRequestId,
+        requestId: request.context.awsRequestId,
         exitCode: request.response?.exitCode,
         durationMs: Date.now() - (started.get(request) ?? Date.now()),
       });
@@ -60,8 +59,8 @@ export function invocationLog<R extends HandlerSummary>(options: { name: string;
     onError: (request) => {
       options.log.error('invocation failed', {
         function: options.name,
-        requestId: request.context?.awsRequestId,
-        error: describeError(request.error),
+        requestId: request.context.awsRequestId,
+        error: request.error,
       });
     },
   };
@@ -92,7 +91,7 @@ export function createHandler<R extends HandlerSummary>(recipe: HandlerRecipe<R>
     if (parsed === undefined) throw new TypeError(`${recipe.name}: the event was not read (parseEvent middleware missing)`);
     return recipe.run({ ...parsed, log });
   };
-  const wrapped = middy<Invocation, R, Error, Context>(body)
+  const wrapped = middy<Invocation, R>(body)
     .use(invocationLog<R>({ name: recipe.name, log }))
     .use(parseEvent<R>({ kind: recipe.kind, loadConfig: () => loadRuntimeConfig(), now: nowSeconds }));
   // The runtime passes a full Context; local callers (bds invoke, tests) may pass part of one or

@@ -199,7 +199,7 @@ async function rebuildStaleMonths(options: RunOptions, tenant: TenantConfig, day
     stale = await readMarks(config.dataDir, 'stale-months', tenant.id);
   } catch (error) {
     const message = describeError(error);
-    log.error('cannot read the stale months', { tenant: tenant.id, stage: 'aggregate', error: message });
+    log.error('cannot read the stale months', { tenant: tenant.id, stage: 'aggregate', error });
     days.push({ tenant: tenant.id, date: tenant.productionDate, ok: false, failedStage: 'aggregate', error: message, datasets: 0, rows: 0, files: 0 });
     return;
   }
@@ -217,8 +217,10 @@ async function rebuildStaleMonths(options: RunOptions, tenant: TenantConfig, day
       await verifyAggregated(options, tenant, lastDayOfMonth(`${month}-01`), month);
       log.info('stale month rebuilt', { tenant: tenant.id, stage: 'aggregate', month, files: monthly.files.length });
     } catch (error) {
-      const message = `the monthly files of ${month} are stale (a day of the month changed) and could not be rebuilt: ${describeError(error)}`;
-      log.error('month failed', { tenant: tenant.id, day: lastDayOfMonth(`${month}-01`), stage, month, error: message });
+      // Wrapped rather than only described, so that the log line also carries the cause's code.
+      const failure = new AggregationError(`the monthly files of ${month} are stale (a day of the month changed) and could not be rebuilt`, { cause: error });
+      const message = describeError(failure);
+      log.error('month failed', { tenant: tenant.id, day: lastDayOfMonth(`${month}-01`), stage, month, error: failure });
       days.push({ tenant: tenant.id, date: lastDayOfMonth(`${month}-01`), ok: false, failedStage: stage, error: message, datasets: 0, rows: 0, files: 0 });
     }
   }
@@ -236,7 +238,7 @@ interface MonitoringFailures {
 async function noteSuccess(options: RunOptions, tenant: string, stage: Stage, monitoring: MonitoringFailures): Promise<void> {
   await recordStageSuccess(options.config.dataDir, tenant, stage, new Date()).catch((error: unknown) => {
     monitoring.count += 1;
-    options.log.error('cannot record the stage success', { tenant, stage, error: describeError(error) });
+    options.log.error('cannot record the stage success', { tenant, stage, error });
   });
 }
 
@@ -289,7 +291,7 @@ async function runTenantDays(
       days.push({ tenant: tenant.id, date, ok: true, datasets, rows, files });
     } catch (error) {
       const message = describeError(error);
-      log.error('day failed', { tenant: tenant.id, day: date, stage, error: message });
+      log.error('day failed', { tenant: tenant.id, day: date, stage, error });
       days.push({ tenant: tenant.id, date, ok: false, failedStage: stage, error: message, datasets, rows, files });
       for (const rest of target.dates.slice(i + 1)) skipped.push({ tenant: tenant.id, date: rest });
       break;
@@ -310,7 +312,7 @@ async function transmitTenant(options: RunOptions, tenant: TenantConfig, monitor
     }
   } catch (error) {
     const message = describeError(error);
-    log.error('transmission failed', { tenant: tenant.id, stage: 'transmit', error: message });
+    log.error('transmission failed', { tenant: tenant.id, stage: 'transmit', error });
     return { tenant: tenant.id, ok: false, delivered: 0, failed: 0, missing: 0, error: message };
   }
   const ok = summary?.ok ?? true;
@@ -352,7 +354,7 @@ export async function runDays(options: RunOptions): Promise<RunSummary> {
     // a worker writes its tenant's only, as workers of other tenants write theirs meanwhile.
     await writeStateGauges(config, nowSeconds(), options.lockTenant === undefined ? undefined : [options.lockTenant]).catch((error: unknown) => {
       monitoring.count += 1;
-      options.log.error('cannot write the state gauges', { error: describeError(error) });
+      options.log.error('cannot write the state gauges', { error });
     });
     if (monitoring.count > 0) exitCode |= ExitCode.other;
     const ended = new Date();
@@ -371,7 +373,7 @@ export async function runDays(options: RunOptions): Promise<RunSummary> {
         .map((d) => ({ tenant: d.tenant, date: d.date, stage: d.failedStage ?? 'other', error: d.error ?? '' })),
     }, options.lockTenant).catch((error: unknown) => {
       exitCode |= ExitCode.other;
-      options.log.error('cannot write the run record', { error: describeError(error) });
+      options.log.error('cannot write the run record', { error });
     });
     options.log.info('run finished', {
       command: options.command,

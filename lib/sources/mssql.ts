@@ -12,6 +12,7 @@ import mssql from 'mssql';
 import type { ConnectionPool, ISqlType, Request, config as MssqlPoolConfig } from 'mssql';
 import type { Readable } from 'node:stream';
 import type { SourceConfig } from '../config/types';
+import { errorCode } from '../errors';
 import { QueryParameterError, SourceError } from './errors';
 import { bindValues, compileNamedParameters } from './named-params';
 import type { Row, SourceClient, SqlQuery, SqlValue } from './types';
@@ -230,8 +231,8 @@ export function mssqlErrorCode(error: unknown): string | undefined {
   // numeric `number` is a SQL Server error number.
   const number = propertyOf(error, 'number');
   if (typeof number === 'number' && Number.isInteger(number)) return String(number);
-  const code = propertyOf(error, 'code');
-  if (typeof code === 'string' && code !== '') return code;
+  const code = errorCode(error);
+  if (code !== undefined && code !== '') return code;
   const original = propertyOf(error, 'originalError');
   if (original !== undefined && original !== error) return mssqlErrorCode(original);
   return undefined;
@@ -369,7 +370,8 @@ export async function* streamRequest(request: Request, text: string, context: St
   const { sourceName, queryName } = context;
   const secrets = context.secrets ?? [];
   let resultSets = 0;
-  let requestDone = false;
+  // Set by the 'done' listener, which TypeScript's narrowing does not follow.
+  let requestDone = false as boolean;
   let failure: SourceError | undefined;
 
   const readable = request.toReadableStream({ highWaterMark: context.highWaterMark ?? STREAM_HIGH_WATER_MARK });

@@ -24,7 +24,7 @@ export function compileNamedParameters(sql: string, marker: (name: string, index
   let out = '';
   let i = 0;
   while (i < sql.length) {
-    const ch = sql[i];
+    const ch = sql.charAt(i);
     const next = sql[i + 1];
     if (ch === "'" || ch === '"' || ch === '[') {
       const close = ch === '[' ? ']' : ch;

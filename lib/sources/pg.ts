@@ -5,6 +5,7 @@
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import type { SourceConfig } from '../config/types';
+import { errorCode } from '../errors';
 import { SourceError } from './errors';
 import { bindValues, compileNamedParameters } from './named-params';
 import type { Row, SourceClient, SqlQuery, SqlValue } from './types';
@@ -12,12 +13,12 @@ import type { Row, SourceClient, SqlQuery, SqlValue } from './types';
 /** Rows fetched per round trip: large enough to amortise latency, small enough to bound memory. */
 const BATCH_ROWS = 2000;
 
-const TIMESTAMP_WITHOUT_TIME_ZONE = 1114;
+const TIMESTAMP_WITHOUT_TIME_ZONE = pg.types.builtins.TIMESTAMP;
 
 // GVP stores UTC in `timestamp` columns without a zone; pg's default parser would read them as
 // the host's local time and shift every call by the server's offset.
 const typeParsers = {
-  getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+  getTypeParser(oid: Parameters<typeof pg.types.getTypeParser>[0], format?: 'text' | 'binary'): (value: string) => unknown {
     if (oid === TIMESTAMP_WITHOUT_TIME_ZONE && format !== 'binary') {
       return (value: string) => new Date(`${value.replace(' ', 'T')}Z`);
     }
@@ -41,14 +42,6 @@ export function toPgClientConfig(config: SourceConfig): pg.ClientConfig {
   if (config.password !== undefined) base.password = config.password;
   if (config.ssl !== undefined) base.ssl = config.ssl;
   return base;
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error) {
-    const code = (error as { code: unknown }).code;
-    if (typeof code === 'string') return code;
-  }
-  return undefined;
 }
 
 function errorMessage(error: unknown): string {

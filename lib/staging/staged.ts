@@ -145,7 +145,8 @@ export async function readStagedMeta(loc: StagedLocation): Promise<StagedMeta> {
   } catch (error) {
     throw new StagedDatasetCorruptError(`${paths.meta} is not valid JSON; extract ${loc.date} again`, { cause: error });
   }
-  if (meta.format !== STAGED_FORMAT || meta.dataset !== loc.dataset || meta.date !== loc.date) {
+  // Read from disk: the format is checked, not taken from the type (which says what bds writes).
+  if ((meta.format as unknown) !== STAGED_FORMAT || meta.dataset !== loc.dataset || meta.date !== loc.date) {
     throw new StagedDatasetCorruptError(`${paths.meta} does not describe ${loc.dataset} for ${loc.date}; extract it again`);
   }
   return meta;

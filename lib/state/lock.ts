@@ -16,6 +16,7 @@ import { link, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { valueText } from '../errors';
 import { ensureDir, FILE_MODE, isTemporaryName, temporaryPathFor } from '../files/atomic';
 import { isSameProcessAlive, processIdentity } from '../process-alive';
 import { LockHeldError, StateError, type LockInfo } from './errors';
@@ -63,8 +64,8 @@ async function readHolder(path: string): Promise<LockInfo | undefined> {
     return {
       pid: info.pid,
       host: info.host,
-      command: String(info.command ?? ''),
-      startedAt: String(info.startedAt ?? ''),
+      command: valueText(info.command ?? ''),
+      startedAt: valueText(info.startedAt ?? ''),
       ...(identity === undefined ? {} : { identity }),
     };
   } catch {

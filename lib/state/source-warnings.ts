@@ -54,18 +54,17 @@ export async function recordSourceWarnings(
   date: string,
   bySource: Readonly<Record<string, readonly string[]>>,
 ): Promise<void> {
-  const days: Record<string, Record<string, readonly string[]>> = {};
-  for (const [day, sources] of Object.entries(await readSourceWarnings(dataDir, tenant))) days[day] = { ...sources };
-  const before = JSON.stringify(days);
-  const today: Record<string, readonly string[]> = { ...(days[date] ?? {}) };
+  const days = new Map<string, Readonly<Record<string, readonly string[]>>>(Object.entries(await readSourceWarnings(dataDir, tenant)));
+  const before = JSON.stringify(Object.fromEntries(days));
+  const today = new Map<string, readonly string[]>(Object.entries(days.get(date) ?? {}));
   for (const [source, messages] of Object.entries(bySource)) {
-    if (messages.length === 0) delete today[source];
-    else today[source] = [...messages];
+    if (messages.length === 0) today.delete(source);
+    else today.set(source, [...messages]);
   }
-  if (Object.keys(today).length === 0) delete days[date];
-  else days[date] = today;
-  const kept = Object.keys(days).sort().slice(-KEPT_DAYS);
-  const pruned = Object.fromEntries(kept.map((day) => [day, days[day] ?? {}]));
+  if (today.size === 0) days.delete(date);
+  else days.set(date, Object.fromEntries(today));
+  const kept = [...days.keys()].sort().slice(-KEPT_DAYS);
+  const pruned = Object.fromEntries(kept.map((day) => [day, days.get(day) ?? {}]));
   if (JSON.stringify(pruned) === before) return;
   await writeFileAtomic(sourceWarningsPath(dataDir, tenant), JSON.stringify({ days: pruned }, null, 2) + '\n');
 }

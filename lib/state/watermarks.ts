@@ -59,9 +59,9 @@ export async function readWatermarks(dataDir: string): Promise<Watermarks> {
 
 /** Sets one watermark (null removes it). */
 export async function setWatermark(dataDir: string, tenant: string, stage: StageName, date: LocalDate | null): Promise<void> {
-  const own = { ...(await readTenant(dataDir, tenant)) };
-  if (date === null) delete own[stage];
-  else own[stage] = date;
+  const current = await readTenant(dataDir, tenant);
+  const { [stage]: _removed, ...others } = current;
+  const own = date === null ? others : { ...current, [stage]: date };
   faultPoint('watermark.before-write');
   await writeFileAtomic(watermarksPath(dataDir, tenant), JSON.stringify(own, null, 2) + '\n');
   faultPoint('watermark.after-write');

@@ -83,7 +83,7 @@ export function parseLocalDate(s: string): { year: number; month: number; day: n
   const parsed = tryParseLocalDate(s);
   if (parsed === undefined) {
     throw new InvalidDateError(
-      String(s),
+      s,
       `invalid date ${JSON.stringify(s)}: expected a calendar date in the form YYYY-MM-DD, ` +
         `e.g. 2026-11-25`,
     );
@@ -182,7 +182,7 @@ function parseMonth(month: string): { year: number; month: number } {
   const monthNumber = Number(match?.[2]);
   if (match === null || monthNumber < 1 || monthNumber > 12) {
     throw new InvalidDateError(
-      String(month),
+      month,
       `invalid month ${JSON.stringify(month)}: expected the form YYYY-MM, e.g. 2026-11`,
     );
   }

@@ -24,7 +24,7 @@ const ACCEPTED_FORM =
 function invalid(text: string, reason?: string): InvalidDurationError {
   const why = reason === undefined ? '' : ` (${reason})`;
   return new InvalidDurationError(
-    String(text),
+    text,
     `invalid duration ${JSON.stringify(text)}${why}: ${ACCEPTED_FORM}`,
     reason === 'too large',
   );

@@ -78,16 +78,11 @@ export class ManifestError extends BdsError {
 }
 
 /**
- * The `code` of a Node.js system error (`ENOENT`, `EACCES`, ...), if it has one.
- *
- * Kept here, beside the error classes, so every module of lib/transmit (an adapter included)
- * reads codes the same way without importing another adapter or the orchestrator.
+ * The `code` of an error (lib/errors.ts has the one helper). Re-exported here, beside the error
+ * classes, so every module of lib/transmit (an adapter included) keeps importing it from
+ * './errors' without importing another adapter or the orchestrator.
  */
-export function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
-    ? error.code
-    : undefined;
-}
+export { errorCode } from '../errors';
 
 /**
  * An SFTP operation failed; the message names the operation, the remote path and the server's

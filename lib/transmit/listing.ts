@@ -51,8 +51,8 @@ const manifestSchema = z.object({
   period: z.string(),
   files: z.array(
     z.object({
-      name: z.string().regex(SAFE_CSV_NAME, { message: 'not a billing file name' }),
-      sha256: z.string().regex(HEX64, { message: 'not a SHA-256 hex digest' }),
+      name: z.string().regex(SAFE_CSV_NAME, { error: 'not a billing file name' }),
+      sha256: z.string().regex(HEX64, { error: 'not a SHA-256 hex digest' }),
       bytes: z.number().int().min(0),
     }),
   ),

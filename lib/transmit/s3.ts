@@ -221,22 +221,23 @@ export class S3Destination implements Destination {
       () => undefined,
       (error: unknown) => error ?? new Error('reading the billing file failed'),
     );
-    let uploadError: unknown;
+    // Boxed: a rejection may carry any value, even undefined, and is rethrown as it is.
+    let uploadFailure: { readonly error: unknown } | undefined;
     try {
       await this.upload(key, digest, file.sha256, file.bytes, 'text/csv');
     } catch (error) {
-      uploadError = error;
+      uploadFailure = { error };
       // Nobody reads the rest of the file now: end the pipeline instead of leaving it waiting.
       digest.destroy();
     }
     const readError = await pumped;
-    if (readError !== undefined && uploadError === undefined) uploadError = readError;
+    if (readError !== undefined) uploadFailure ??= { error: readError };
     if (readError !== undefined && errorCode(readError) === 'ENOENT') {
       throw new SourceFileError(file.file, 'missing', 'the billing file disappeared while it was being uploaded', {
         cause: readError,
       });
     }
-    if (uploadError !== undefined) throw uploadError;
+    if (uploadFailure !== undefined) throw uploadFailure.error;
     if (digest.sha256 !== file.sha256 || digest.bytes !== file.bytes) {
       this.log.error('the billing file changed while it was being uploaded; the object may hold the changed bytes', {
         destination: this.id,

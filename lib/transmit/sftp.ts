@@ -143,7 +143,7 @@ export class SftpSession {
           client.connect(options);
         } catch (error) {
           // A key that cannot be parsed or unlocked (a wrong passphrase) throws here.
-          reject(error);
+          reject(error instanceof Error ? error : new Error(String(error)));
         }
       });
     } catch (error) {

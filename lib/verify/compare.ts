@@ -63,7 +63,7 @@ export type ParsedBillingFile = { readonly ok: true; readonly sizes: ReadonlyMap
 export function parseBillingFile(text: string): ParsedBillingFile {
   let records: Record<string, string>[];
   try {
-    records = parse(text, { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+    records = parse<Record<string, string>>(text, { columns: true, skip_empty_lines: true });
   } catch (error) {
     return { ok: false, detail: `not a CSV file: ${describeError(error)}` };
   }

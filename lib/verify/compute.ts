@@ -175,7 +175,6 @@ async function placementOf(c: Computation): Promise<Placement> {
 function seatSpecs(metrics: readonly ResolvedMetric[]): { specs: SeatMetricSpec[]; byNo: ResolvedMetric[] } {
   const seats = metrics.filter((m) => m.family === 'seats');
   const specs = seats.map((m, metricNo) => {
-    if (m.family !== 'seats') throw new VerifyError('unreachable');
     return { metricNo, mediaCodes: m.mediaCodes, requiresInteraction: m.requiresInteraction, subtypeCodes: m.subtypeCodes };
   });
   return { specs, byNo: seats };

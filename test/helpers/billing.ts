@@ -12,7 +12,7 @@ export async function readBillingFolder(folder: string): Promise<Map<string, Bil
   const files = new Map<string, BillingRow[]>();
   for (const name of (await readdir(folder)).sort()) {
     if (!name.endsWith('.csv')) continue;
-    const rows = parse(await readFile(join(folder, name), 'utf8'), { columns: true }) as BillingRow[];
+    const rows = parse<BillingRow>(await readFile(join(folder, name), 'utf8'), { columns: true });
     files.set(name, rows);
   }
   return files;

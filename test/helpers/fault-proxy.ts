@@ -121,7 +121,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     const request: ProxyRequest = { method: req.method ?? 'GET', path: req.url ?? '/' };
     const active = rule;
     const applies = active !== undefined && active.remaining > 0 && active.only(request);
-    if (!applies || active === undefined) {
+    if (!applies) {
       seen.push({ ...request, applied: 'pass', forwarded: true });
       pass(req, res);
       return;

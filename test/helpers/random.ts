@@ -3,10 +3,11 @@
  * sequence on every machine, so a fuzz or crash case that fails can be run again as it was.
  */
 export interface SeededRandom {
+  // Function properties, not methods: they use no `this`, so `const { next } = ...` is safe.
   /** A number in [0, 1). */
-  next(): number;
+  readonly next: () => number;
   /** One of `items`, which must not be empty. */
-  pick<T>(items: readonly T[]): T;
+  readonly pick: <T>(items: readonly T[]) => T;
 }
 
 /** A generator started from `seed` (0 is taken as 1: xorshift never leaves 0). */

@@ -78,7 +78,7 @@ export async function startS3rver(options: { bucket?: string } = {}): Promise<S3
         proc.kill('SIGKILL');
         reject(new Error(`s3rver did not start within ${START_TIMEOUT_MS} ms: ${errors}`));
       }, START_TIMEOUT_MS);
-      proc.stdout?.on('data', (chunk: Buffer) => {
+      proc.stdout.on('data', (chunk: Buffer) => {
         pending += chunk.toString('utf8');
         const complete = pending.split('\n');
         pending = complete.pop() ?? '';
@@ -99,7 +99,7 @@ export async function startS3rver(options: { bucket?: string } = {}): Promise<S3
           }
         }
       });
-      proc.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString('utf8')));
+      proc.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString('utf8')));
       proc.on('exit', (code) => {
         if (!started) {
           clearTimeout(timer);
@@ -146,9 +146,18 @@ export async function startS3rver(options: { bucket?: string } = {}): Promise<S3
   const sync = async (): Promise<void> => {
     const marker = randomUUID();
     const seen = new Promise<void>((resolve, reject) => {
-      if (logLines.some((l) => l.includes(marker))) return resolve();
+      if (logLines.some((l) => l.includes(marker))) {
+        resolve();
+        return;
+      }
       const timer = setTimeout(() => reject(new Error('s3rver log did not catch up')), 10_000);
-      waiters.push({ text: marker, resolve: () => (clearTimeout(timer), resolve()) });
+      waiters.push({
+        text: marker,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
     });
     await head(`sync/${marker}`);
     await seen;

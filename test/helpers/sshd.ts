@@ -147,7 +147,7 @@ export async function startSshd(options: { passphrase?: string } = {}): Promise<
     child = proc;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`sshd did not start listening within 10 s: ${output}`)), 10_000);
-      proc.stderr?.on('data', (chunk: Buffer) => {
+      proc.stderr.on('data', (chunk: Buffer) => {
         output += chunk.toString();
         if (output.includes(`Server listening on 127.0.0.1 port ${port}`)) {
           clearTimeout(timer);

@@ -13,6 +13,7 @@ import { packageFunctions, type PackageManifest } from '../../tools/packaging/bu
 import { runCommand } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { seatsFixtureConfig, seatsFixtureSql } from '../fixtures/seats-fixture';
+import { ifSetUp } from '../helpers/suite';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 let db: TestDatabase;
@@ -27,8 +28,8 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await db?.close();
-  if (work !== undefined) await rm(work, { recursive: true, force: true });
+  await ifSetUp(db)?.close();
+  if (ifSetUp(work) !== undefined) await rm(work, { recursive: true, force: true });
 });
 
 /** Runs `handler(event)` of an unzipped bundle in a fresh process; resolves its JSON result. */

@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { runBds } from '../helpers/cli';
 import { seatsFixtureConfig, seatsFixtureSql, t } from '../fixtures/seats-fixture';
+import { ifSetUp } from '../helpers/suite';
 
 // 2026-11-04 10:00 in New York: with the 2 h delay, the last ended day is 2026-11-03.
 const NOW = '2026-11-04T15:00:00Z';
@@ -24,8 +25,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await db?.close();
-  if (work !== undefined) await rm(work, { recursive: true, force: true });
+  await ifSetUp(db)?.close();
+  if (ifSetUp(work) !== undefined) await rm(work, { recursive: true, force: true });
 });
 
 async function setup(name: string): Promise<{ config: string; dataDir: string; env: NodeJS.ProcessEnv }> {

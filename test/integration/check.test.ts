@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { runBds } from '../helpers/cli';
 import { seatsFixtureConfig, seatsFixtureSql } from '../fixtures/seats-fixture';
+import { ifSetUp } from '../helpers/suite';
 
 let db: TestDatabase;
 let work: string;
@@ -20,8 +21,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await db?.close();
-  if (work !== undefined) await rm(work, { recursive: true, force: true });
+  await ifSetUp(db)?.close();
+  if (ifSetUp(work) !== undefined) await rm(work, { recursive: true, force: true });
 });
 
 async function check(name: string, edit: (yaml: string) => string): Promise<{ code: number | null; stdout: string }> {

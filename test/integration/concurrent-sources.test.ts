@@ -14,6 +14,7 @@ import { SourceError } from '../../lib/sources/errors';
 import { openSource } from '../../lib/sources/open';
 import type { Row, SourceClient } from '../../lib/sources/types';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { ifSetUp } from '../helpers/suite';
 
 const REAL_PG = (process.env.PG_TEST_URL ?? '') !== '';
 /** More rows than one cursor batch (2000), so each client goes back to its server several times. */
@@ -63,7 +64,7 @@ describe.each(backends)('source clients on the %s', (_name, start, oneSession) =
 
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));
-    await backend?.close();
+    await ifSetUp(backend)?.close();
   });
 
   async function open(name: string): Promise<SourceClient> {

@@ -51,7 +51,8 @@ function edit(doc: Doc, segments: readonly Segment[], value: unknown): Doc {
   for (const segment of segments.slice(0, -1)) node = (node as Record<Segment, unknown>)[segment];
   const container = node as Record<Segment, unknown>;
   const key = segments[segments.length - 1] as Segment;
-  if (value === undefined) delete container[key];
+  // Reflect, not a Map: the document stays the plain object the parser is given.
+  if (value === undefined) Reflect.deleteProperty(container, key);
   else Object.defineProperty(container, key, { value, enumerable: true, writable: true, configurable: true });
   return doc;
 }

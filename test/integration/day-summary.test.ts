@@ -18,6 +18,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { runBds } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { billingWithoutTimes } from '../helpers/files';
+import { ifSetUp } from '../helpers/suite';
 import { seatsFixtureConfig, seatsFixtureSql } from '../fixtures/seats-fixture';
 
 const NOW = '2026-11-02T15:00:00Z';
@@ -105,8 +106,10 @@ describe('per-day summaries', () => {
   });
 
   afterAll(async () => {
-    await db?.close();
-    if (work !== undefined) await rm(work, { recursive: true, force: true });
+    // A beforeAll that failed part-way leaves some of these unset.
+    await ifSetUp(db)?.close();
+    const dir = ifSetUp(work);
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
   it('are written with every aggregated day, with a digest that matches', async () => {

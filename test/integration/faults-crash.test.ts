@@ -19,6 +19,7 @@ import { seededRandom } from '../helpers/random';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { startS3rver, type S3rverHandle } from '../helpers/s3rver';
 import { seatsFixtureConfig, seatsFixtureSql } from '../fixtures/seats-fixture';
+import { ifSetUp } from '../helpers/suite';
 
 // 2026-11-01 10:00 in New York (EST): with the 2 h delay the last ended day is 2026-10-31 for
 // both tenants, so catch-up processes acme's 10-30 and 10-31 (the month's last day: monthly
@@ -254,13 +255,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (outcomes.length > 0) process.stdout.write(`crash points (seed ${SEED}):\n${outcomes.join('\n')}\n`);
-  await s3?.close();
-  await db?.close();
-  if (work !== undefined) await rm(work, { recursive: true, force: true });
+  await ifSetUp(s3)?.close();
+  await ifSetUp(db)?.close();
+  if (ifSetUp(work) !== undefined) await rm(work, { recursive: true, force: true });
 });
 
 describe('crash anywhere', () => {
-  it('chooses crash points of every kind from an uninterrupted run that delivered everything once', async () => {
+  it('chooses crash points of every kind from an uninterrupted run that delivered everything once', () => {
     expect(plans.length).toBe(KILLS);
     expect([...new Set(plans.map((p) => p.stage))].sort()).toEqual(['aggregate', 'extract', 'state', 'transmit']);
     for (const stage of ['extract', 'aggregate', 'transmit'] as const) {

@@ -24,6 +24,7 @@ import { runBds } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { manyShortSessionsSql, seatsFixtureConfig, seatsFixtureSql } from '../fixtures/seats-fixture';
 import { billingWithoutTimes, contents, isTemporary } from '../helpers/files';
+import { ifSetUp } from '../helpers/suite';
 
 const REAL_PG = (process.env.PG_TEST_URL ?? '') !== '';
 const WITHOUT_SERVER_REASON =
@@ -49,8 +50,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await db?.close();
-  if (work !== undefined) await rm(work, { recursive: true, force: true });
+  await ifSetUp(db)?.close();
+  if (ifSetUp(work) !== undefined) await rm(work, { recursive: true, force: true });
 });
 
 interface Site {
@@ -100,7 +101,8 @@ async function whileHeld(
   act: () => Promise<void>,
 ): Promise<Awaited<ReturnType<typeof runBds>>> {
   const hold = join(work, `hold-${sites}-${point}`);
-  let exited = false;
+  // Set when bds ends, in a callback that TypeScript's narrowing does not follow.
+  let exited = false as boolean;
   const running = runBds(args, { env: { ...site.env, BDS_FAULT_HOLD_AT: point, BDS_FAULT_HOLD_FILE: hold } }).finally(() => {
     exited = true;
   });

@@ -24,6 +24,7 @@ import { BDS_BIN, runCommand, type CliResult } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { manyShortSessionsSql, seatsFixtureConfig, seatsFixtureSql } from '../fixtures/seats-fixture';
 import { billingWithoutTimes, contents, isTemporary } from '../helpers/files';
+import { ifSetUp } from '../helpers/suite';
 
 const NOW = '2026-11-02T15:00:00Z';
 const DAY = '2026-10-30';
@@ -133,8 +134,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await db?.close();
-  if (work !== undefined) await rm(work, { recursive: true, force: true });
+  await ifSetUp(db)?.close();
+  if (ifSetUp(work) !== undefined) await rm(work, { recursive: true, force: true });
 });
 
 describe.skipIf(!AS_NOBODY)(`a folder of the data directory not writable (${NOBODY_REASON})`, () => {
@@ -218,7 +219,7 @@ describe.skipIf(!TMPFS)(`the disk full (${TMPFS_REASON})`, () => {
   });
 
   afterAll(() => {
-    if (disk !== undefined) spawnSync('umount', [disk]);
+    if (ifSetUp(disk) !== undefined) spawnSync('umount', [disk]);
   });
 
   /** Writes a filler file until the file system refuses (ENOSPC); returns its path. */
@@ -253,7 +254,8 @@ describe.skipIf(!TMPFS)(`the disk full (${TMPFS_REASON})`, () => {
   /** Runs `bds`, held at the first `point` while the disk is filled, then lets it go on. */
   async function runFillingAt(site: Site, args: readonly string[], point: string): Promise<CliResult> {
     const hold = join(work, `hold-${sites}`);
-    let exited = false;
+    // Set when bds ends, in a callback that TypeScript's narrowing does not follow.
+    let exited = false as boolean;
     const running = bds(args, { ...site.env, BDS_FAULT_HOLD_AT: point, BDS_FAULT_HOLD_FILE: hold }).finally(() => {
       exited = true;
     });

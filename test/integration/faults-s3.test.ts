@@ -16,6 +16,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { startFaultProxy, type FaultProxy, type ProxyBehaviour } from '../helpers/fault-proxy';
 import { startS3rver, type S3rverHandle } from '../helpers/s3rver';
 import { seatsFixtureConfig, seatsFixtureSql } from '../fixtures/seats-fixture';
+import { ifSetUp } from '../helpers/suite';
 
 // The last ended day is 2026-10-31 for acme: catch-up makes 10-30, 10-31 and October.
 const NOW = '2026-11-01T15:00:00Z';
@@ -38,10 +39,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await proxy?.close();
-  await s3?.close();
-  await db?.close();
-  if (work !== undefined) await rm(work, { recursive: true, force: true });
+  await ifSetUp(proxy)?.close();
+  await ifSetUp(s3)?.close();
+  await ifSetUp(db)?.close();
+  if (ifSetUp(work) !== undefined) await rm(work, { recursive: true, force: true });
 });
 
 interface Site {

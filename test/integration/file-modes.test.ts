@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBds } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { seatsFixtureConfig, seatsFixtureSql } from '../fixtures/seats-fixture';
+import { ifSetUp } from '../helpers/suite';
 
 const NOW = '2026-11-05T12:00:00Z';
 
@@ -54,8 +55,8 @@ describe('file permissions', () => {
 
   afterAll(async () => {
     process.umask(previousUmask);
-    await db?.close();
-    if (work !== undefined) rmSync(work, { recursive: true, force: true });
+    await ifSetUp(db)?.close();
+    if (ifSetUp(work) !== undefined) rmSync(work, { recursive: true, force: true });
   });
 
   /** Writes a configuration for `name`, runs one day with a copyTo destination, returns its folders. */
@@ -127,8 +128,8 @@ describe('bds check: a configuration file every user can read', () => {
   });
 
   afterAll(async () => {
-    await db?.close();
-    if (work !== undefined) rmSync(work, { recursive: true, force: true });
+    await ifSetUp(db)?.close();
+    if (ifSetUp(work) !== undefined) rmSync(work, { recursive: true, force: true });
   });
 
   it.each([

@@ -22,6 +22,7 @@ import {
   type TenantLayout,
 } from '../../tools/demo/generate';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { defined, ifSetUp } from '../helpers/suite';
 
 /** Two small tenants: one west of UTC with two switches, one east of UTC with none. */
 const SMALL_TENANTS: readonly TenantLayout[] = [
@@ -116,7 +117,7 @@ describe('generateActivity', () => {
     await expect(first({ ...SMALL, seed: 1.5 })).rejects.toBeInstanceOf(GenerateOptionsError);
     const twin = SMALL_TENANTS.map((t) => ({ ...t, gimTenantKey: 7 }));
     await expect(first({ ...SMALL, tenants: twin })).rejects.toThrow(/unique/);
-    const badZone = [{ ...DEMO_TENANTS[0]!, timezone: 'Mars/Olympus' }];
+    const badZone = [{ ...defined(DEMO_TENANTS[0]), timezone: 'Mars/Olympus' }];
     await expect(first({ ...SMALL, tenants: badZone })).rejects.toThrow(/time zone/);
   });
 });
@@ -157,8 +158,8 @@ describe('loadActivity into the reference schemas', () => {
   });
 
   afterAll(async () => {
-    await client?.end();
-    await db?.close();
+    await ifSetUp(client)?.end();
+    await ifSetUp(db)?.close();
   });
 
   it('loads the same database twice from one seed and a different one from another', async () => {
@@ -206,7 +207,7 @@ describe('loadActivity into the reference schemas', () => {
         [OPEN_END_DATE_TIME_KEY],
       );
       expect(shape).toMatchObject({ bad_start: 0, bad_closed: 0, bad_open: 0 });
-      expect(shape?.open).toBe(summary.openSessions.acme! + summary.openSessions.globex!);
+      expect(shape?.open).toBe(defined(summary.openSessions.acme) + defined(summary.openSessions.globex));
       // A handful per tenant: at least the stuck one, never a large share.
       const open = await rows<{ tenant_key: number; n: number; earliest: number; latest: number }>(
         `SELECT tenant_key, count(*)::int AS n, min(start_ts) AS earliest, max(start_ts) AS latest
@@ -215,9 +216,9 @@ describe('loadActivity into the reference schemas', () => {
       expect(open.map((r) => r.tenant_key)).toEqual([1, 2]);
       for (const r of open) expect(r.n).toBeLessThan(40);
       // The stuck session started days before the end; the others on the last day.
-      expect(open[0]!.earliest).toBeLessThan(SNAPSHOT.acme - 2 * 86_400);
-      expect(open[0]!.latest).toBeLessThan(SNAPSHOT.acme);
-      expect(open[1]!.latest).toBeLessThan(SNAPSHOT.globex);
+      expect(defined(open[0]).earliest).toBeLessThan(SNAPSHOT.acme - 2 * 86_400);
+      expect(defined(open[0]).latest).toBeLessThan(SNAPSHOT.acme);
+      expect(defined(open[1]).latest).toBeLessThan(SNAPSHOT.globex);
       // Nothing starts after the snapshot, and nothing that ended did so after it.
       for (const [tenantKey, snapshot] of [[1, SNAPSHOT.acme], [2, SNAPSHOT.globex]] as const) {
         expect(
@@ -351,7 +352,7 @@ describe('loadActivity into the reference schemas', () => {
           GROUP BY logins ORDER BY logins`,
       );
       expect(spread.map((r) => r.logins)).toEqual([0, 1, 2]);
-      expect(spread[1]!.n).toBeGreaterThan(spread[2]!.n);
+      expect(defined(spread[1]).n).toBeGreaterThan(defined(spread[2]).n);
       const nyc = await rows<{ tenant_dbid: number }>(`SELECT tenant_dbid FROM cfg_switch WHERE name = 'SIP_NYC' ORDER BY 1`);
       expect(nyc.map((r) => r.tenant_dbid)).toEqual([101, 102]);
     });
@@ -420,9 +421,9 @@ describe('loadActivity into the reference schemas', () => {
                     AND (s.end_ts IS NULL OR f.start_ts < s.end_ts)
                   GROUP BY f.interaction_resource_id) x`,
       );
-      expect(agentParts!.unhandled).toBeGreaterThan(0);
-      expect(agentParts!.outside).toBeGreaterThan(0);
-      expect(agentParts!.outside).toBeLessThan(0.02 * agentParts!.handled);
+      expect(defined(agentParts).unhandled).toBeGreaterThan(0);
+      expect(defined(agentParts).outside).toBeGreaterThan(0);
+      expect(defined(agentParts).outside).toBeLessThan(0.02 * defined(agentParts).handled);
       const testers = await rows<{ resource_name: string; sessions: number; handled: number }>(
         `SELECT r.resource_name, count(DISTINCT s.sm_res_session_fact_key)::int AS sessions,
                 (SELECT count(*)::int FROM interaction_resource_fact f
@@ -449,8 +450,8 @@ describe('loadActivity into the reference schemas', () => {
             AND b.sm_res_session_fact_key <> a.sm_res_session_fact_key
           WHERE a.end_ts IS NOT NULL`,
       );
-      expect(pairs!.touching).toBeGreaterThan(0);
-      expect(pairs!.overlapping).toBeGreaterThan(0);
+      expect(defined(pairs).touching).toBeGreaterThan(0);
+      expect(defined(pairs).overlapping).toBeGreaterThan(0);
     });
 
     it('has MCP calls with RM records, ASR and TTS inside them, across midnight and in progress', async () => {
@@ -459,7 +460,7 @@ describe('loadActivity into the reference schemas', () => {
            FROM gvp_cdr GROUP BY component ORDER BY component`,
       );
       expect(components.map((c) => c.component)).toEqual(['CCP', 'MCP', 'RM']);
-      const mcp = components.find((c) => c.component === 'MCP')!;
+      const mcp = defined(components.find((c) => c.component === 'MCP'), 'an MCP component');
       expect(mcp.open).toBeGreaterThan(0);
       expect(mcp.open).toBeLessThan(20);
       // Every MCP call has its RM record; a few RM records (rejected calls) have no MCP call.
@@ -505,8 +506,8 @@ describe('loadActivity into the reference schemas', () => {
         `SELECT tenant_id, to_char(max(call_start), 'YYYY-MM-DD HH24:MI:SS') AS latest FROM gvp_cdr GROUP BY tenant_id ORDER BY 1`,
       );
       expect(tenants.map((t) => t.tenant_id)).toEqual([101, 102]);
-      expect(tenants[0]!.latest < '2024-03-31 22:00:00').toBe(true);
-      expect(tenants[1]!.latest < '2024-04-01 00:00:00').toBe(true);
+      expect(defined(tenants[0]).latest < '2024-03-31 22:00:00').toBe(true);
+      expect(defined(tenants[1]).latest < '2024-04-01 00:00:00').toBe(true);
     });
   });
 });

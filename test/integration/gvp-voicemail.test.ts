@@ -18,6 +18,7 @@ import {
   gvpUsSql,
   voicemailSql,
 } from '../fixtures/gvp-voicemail-fixture';
+import { ifSetUp } from '../helpers/suite';
 
 let dbA: TestDatabase;
 let dbB: TestDatabase;
@@ -34,8 +35,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([dbA?.close(), dbB?.close()]);
-  if (work !== undefined) await rm(work, { recursive: true, force: true });
+  await Promise.all([ifSetUp(dbA)?.close(), ifSetUp(dbB)?.close()]);
+  if (ifSetUp(work) !== undefined) await rm(work, { recursive: true, force: true });
 });
 
 const octFolder = (): string => join(work, 'data', 'billing', 'vox', '2026', '10');

@@ -14,6 +14,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { runBds } from '../helpers/cli';
 import { parsePrometheusText, sampleValue } from '../helpers/prometheus';
 import { seatsFixtureConfig, seatsFixtureSql } from '../fixtures/seats-fixture';
+import { ifSetUp, restoreEnv } from '../helpers/suite';
 
 // 2026-11-04 10:00 in New York: with the 2 h delay, the last ended day is 2026-11-03.
 const NOW = '2026-11-04T15:00:00Z';
@@ -28,8 +29,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await db?.close();
-  if (work !== undefined) await rm(work, { recursive: true, force: true });
+  await ifSetUp(db)?.close();
+  if (ifSetUp(work) !== undefined) await rm(work, { recursive: true, force: true });
 });
 
 async function setup(name: string, extra = ''): Promise<{ config: string; dataDir: string; env: NodeJS.ProcessEnv }> {
@@ -63,10 +64,7 @@ describe('monitoring', () => {
       });
       expect(code).toBe(0);
     } finally {
-      for (const [key, value] of Object.entries(previous)) {
-        if (value === undefined) delete process.env[key];
-        else process.env[key] = value;
-      }
+      restoreEnv(previous);
     }
 
     // Act: an operator then runs a day by hand, successfully.

@@ -10,6 +10,7 @@ import type { SourceConfig } from '../../lib/config/types';
 import { SourceError } from '../../lib/sources/errors';
 import { MssqlClientCode, createMssqlClient, toMssqlConfig } from '../../lib/sources/mssql';
 import type { Row, SourceClient } from '../../lib/sources/types';
+import { ifSetUp } from '../helpers/suite';
 
 const url = process.env.MSSQL_TEST_URL ?? '';
 const ROWS = 50_000;
@@ -67,8 +68,8 @@ describe.skipIf(url === '')('mssql client against SQL Server (MSSQL_TEST_URL)', 
   });
 
   afterAll(async () => {
-    await client?.close();
-    if (admin !== undefined) {
+    await ifSetUp(client)?.close();
+    if (ifSetUp(admin) !== undefined) {
       await admin.request().batch(`DROP TABLE IF EXISTS ${table}`);
       await admin.close();
     }

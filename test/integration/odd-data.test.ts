@@ -29,6 +29,7 @@ import { readBillingFolder, valuesOf } from '../helpers/billing';
 import { runBds, type CliResult } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { EXPECTED_ODD, EXPECTED_ODD_STATS, epoch, oddDataConfig, oddDataSql } from '../fixtures/odd-data-fixture';
+import { asyncOf, ifSetUp } from '../helpers/suite';
 
 const NOW = '2026-10-20T12:00:00Z';
 const DAY = { start: epoch('2026-10-15T00:00:00Z'), end: epoch('2026-10-16T00:00:00Z') };
@@ -52,8 +53,8 @@ describe('odd source data through `bds backfill`', () => {
   });
 
   afterAll(async () => {
-    await db?.close();
-    if (work !== undefined) rmSync(work, { recursive: true, force: true });
+    await ifSetUp(db)?.close();
+    if (ifSetUp(work) !== undefined) rmSync(work, { recursive: true, force: true });
   });
 
   it('exits 8 (an extraction failed: tenant dup) without a crash', () => {
@@ -149,8 +150,8 @@ describe('epochSeconds: far-off timestamps', () => {
   });
 });
 
-async function* rowsOf(rows: readonly (readonly string[])[]): AsyncGenerator<readonly string[]> {
-  for (const row of rows) yield row;
+function rowsOf(rows: readonly (readonly string[])[]): AsyncIterable<readonly string[]> {
+  return asyncOf(rows);
 }
 
 async function failureOf(work: () => Promise<unknown>): Promise<unknown> {
@@ -255,9 +256,9 @@ describe('aggregation: staged values that are not finite whole seconds', () => {
 function scriptedSource(rowsByQuery: Readonly<Record<string, readonly Row[]>>): SourceClient {
   return {
     sourceName: 'gvp@XX',
-    async *stream(query: SqlQuery, _params: Readonly<Record<string, SqlValue>>): AsyncGenerator<Row> {
+    stream(query: SqlQuery, _params: Readonly<Record<string, SqlValue>>): AsyncIterable<Row> {
       const key = Object.keys(rowsByQuery).find((name) => query.name.startsWith(name));
-      for (const row of key === undefined ? [] : (rowsByQuery[key] ?? [])) yield row;
+      return asyncOf(key === undefined ? [] : (rowsByQuery[key] ?? []));
     },
     ping: () => Promise.resolve(),
     close: () => Promise.resolve(),

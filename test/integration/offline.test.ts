@@ -20,6 +20,7 @@ import { nextFireTime } from '../../app/scheduler/schedule-expression';
 import { readServerlessSchedules } from '../../app/scheduler/serverless-schedules';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { seatsFixtureConfig, seatsFixtureSql } from '../fixtures/seats-fixture';
+import { ifSetUp } from '../helpers/suite';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 // Bundling every handler on first start takes a while on a slow machine.
@@ -136,8 +137,8 @@ afterAll(async () => {
   await Promise.race([offlineExited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
   signalGroup('SIGKILL');
   await offlineExited;
-  await db?.close();
-  if (work !== undefined) await rm(work, { recursive: true, force: true });
+  await ifSetUp(db)?.close();
+  if (ifSetUp(work) !== undefined) await rm(work, { recursive: true, force: true });
   await rm(join(root, workFolder), { recursive: true, force: true });
 }, 60_000);
 

@@ -13,6 +13,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { BDS_BIN, runCommand } from '../helpers/cli';
 import { readBillingFolder, valuesOf } from '../helpers/billing';
 import { t } from '../fixtures/seats-fixture';
+import { ifSetUp } from '../helpers/suite';
 
 const SESSIONS = 1_500_000;
 const DAY_START = t('2026-11-05T00:00:00Z');
@@ -67,8 +68,8 @@ tenants:
 }, 120_000);
 
 afterAll(async () => {
-  await db?.close();
-  if (work !== undefined) await rm(work, { recursive: true, force: true });
+  await ifSetUp(db)?.close();
+  if (ifSetUp(work) !== undefined) await rm(work, { recursive: true, force: true });
 });
 
 describe('one agent with 1.5 million sessions in a day', () => {

@@ -21,6 +21,7 @@ import { worldSpec } from '../oracle/world-spec';
 import { expectedFiles } from '../oracle/oracle';
 import { failureMessage, runWorld, writeReproduction } from '../oracle/run-world';
 import { worldFeatures } from '../oracle/world-features';
+import { ifSetUp } from '../helpers/suite';
 
 const RUNS = Number(process.env.BDS_ORACLE_RUNS ?? 16);
 const SEED = Number(process.env.BDS_ORACLE_SEED ?? 20_261_125);
@@ -94,8 +95,8 @@ describe('every billed value against the oracle', () => {
     b = await createTestDatabase();
   }, 180_000);
   afterAll(async () => {
-    await a?.close();
-    await b?.close();
+    await ifSetUp(a)?.close();
+    await ifSetUp(b)?.close();
   }, 180_000);
 
   it(

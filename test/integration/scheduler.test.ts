@@ -15,6 +15,7 @@ import { BDS_BIN, runBds } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { seatsFixtureConfig, seatsFixtureSql } from '../fixtures/seats-fixture';
 import { readWatermarks } from '../../lib/state/watermarks';
+import { ifSetUp } from '../helpers/suite';
 
 // Generous: the first firing extracts and aggregates a few days for two tenants.
 const DEADLINE_MS = 120_000;
@@ -53,8 +54,8 @@ function startBds(args: readonly string[]): Running {
   const child = spawn(process.execPath, [BDS_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdout?.resume();
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.resume();
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   if (child.pid === undefined) throw new Error('bds did not start');
   return { child, pid: child.pid, stderr: () => stderr, exited };
@@ -114,8 +115,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  await db?.close();
-  if (work !== undefined) await rm(work, { recursive: true, force: true });
+  await ifSetUp(db)?.close();
+  if (ifSetUp(work) !== undefined) await rm(work, { recursive: true, force: true });
 });
 
 describe('bds scheduler', () => {
@@ -205,8 +206,8 @@ describe('bds scheduler', () => {
     const npm = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(npm);
     let stderr = '';
-    npm.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    npm.stdout?.resume();
+    npm.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    npm.stdout.resume();
     const exited = new Promise<number | null>((resolve) => npm.on('exit', (code) => resolve(code)));
     await waitFor(async () => {
       const holder = await lockHolder();

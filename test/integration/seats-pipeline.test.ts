@@ -19,6 +19,7 @@ import {
   seatsFixtureSql,
   type Expected,
 } from '../fixtures/seats-fixture';
+import { ifSetUp } from '../helpers/suite';
 
 let db: TestDatabase;
 let work: string;
@@ -35,8 +36,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await db?.close();
-  if (work !== undefined) await rm(work, { recursive: true, force: true });
+  await ifSetUp(db)?.close();
+  if (ifSetUp(work) !== undefined) await rm(work, { recursive: true, force: true });
 });
 
 function folder(tenant: string, yyyy: string, mm: string): string {

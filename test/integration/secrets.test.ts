@@ -22,6 +22,7 @@ import { runBds, type CliResult } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { startS3rver, type S3rverHandle } from '../helpers/s3rver';
 import { seatsFixtureSql } from '../fixtures/seats-fixture';
+import { ifSetUp } from '../helpers/suite';
 
 const SECRET = {
   gimPassword: 'gimPW"7Qx\\v2#kL-a91',
@@ -188,8 +189,8 @@ transmit:
   }, 180_000);
 
   afterAll(async () => {
-    await Promise.all([db?.close(), s3?.close()]);
-    if (work !== undefined) rmSync(work, { recursive: true, force: true });
+    await Promise.all([ifSetUp(db)?.close(), ifSetUp(s3)?.close()]);
+    if (ifSetUp(work) !== undefined) rmSync(work, { recursive: true, force: true });
   });
 
   it('ran every command, reaching the failures it was meant to reach', () => {

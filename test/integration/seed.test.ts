@@ -36,6 +36,7 @@ import {
 import { readBillingFolder } from '../helpers/billing';
 import { runBds } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { ifSetUp } from '../helpers/suite';
 
 const SCALE = 0.002;
 const MONTH = '2026-10';
@@ -112,8 +113,8 @@ describe.skipIf(server === undefined)('bds seed (COPY) at a tiny scale', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await seeded?.close();
-    if (work !== undefined) await rm(work, { recursive: true, force: true });
+    await ifSetUp(seeded)?.close();
+    if (ifSetUp(work) !== undefined) await rm(work, { recursive: true, force: true });
   });
 
   it('loads exactly the rows the generator produces, and records what it seeded', async () => {

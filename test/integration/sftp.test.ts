@@ -26,6 +26,7 @@ import type { TransmitSummary } from '../../lib/transmit/summary';
 import { transmitPending } from '../../lib/transmit/transmit';
 import { handler } from '../../handlers/upload';
 import { bundleFunction } from '../../tools/packaging/bundle';
+import { ifSetUp } from '../helpers/suite';
 import { runBds, runCommand } from '../helpers/cli';
 import { sshdAvailable, SSHD_MISSING, startSshd, type SshdHandle } from '../helpers/sshd';
 
@@ -42,7 +43,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  await sshd?.close();
+  await ifSetUp(sshd)?.close();
   for (const dir of work) await rm(dir, { recursive: true, force: true });
 });
 

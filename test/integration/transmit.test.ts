@@ -28,6 +28,7 @@ import type { TransmitSummary } from '../../lib/transmit/summary';
 import { transmitPending } from '../../lib/transmit/transmit';
 import { handler } from '../../handlers/upload';
 import { startS3rver, type S3rverHandle } from '../helpers/s3rver';
+import { ifSetUp, restoreEnv } from '../helpers/suite';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FAST_RETRY: Partial<RetryPolicy> = { baseDelayMs: 1, maxDelayMs: 5 };
@@ -40,7 +41,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await s3?.close();
+  await ifSetUp(s3)?.close();
   for (const dir of work) await rm(dir, { recursive: true, force: true });
 });
 
@@ -213,10 +214,7 @@ async function withEnv<T>(env: Record<string, string>, work: () => Promise<T>): 
   try {
     return await work();
   } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
+    restoreEnv(saved);
   }
 }
 

@@ -15,6 +15,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { runBds } from '../helpers/cli';
 import { seatsFixtureConfig, seatsFixtureSql, t } from '../fixtures/seats-fixture';
 import { readWatermarks } from '../../lib/state/watermarks';
+import { ifSetUp } from '../helpers/suite';
 
 let db: TestDatabase;
 let work: string;
@@ -33,8 +34,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await db?.close();
-  if (work !== undefined) await rm(work, { recursive: true, force: true });
+  await ifSetUp(db)?.close();
+  if (ifSetUp(work) !== undefined) await rm(work, { recursive: true, force: true });
 });
 
 async function event(name: string, body: object): Promise<string> {

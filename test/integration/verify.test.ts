@@ -33,6 +33,7 @@ import { createMssqlTestDatabase, mssqlTestUrl } from '../helpers/mssql-database
 import { runBds } from '../helpers/cli';
 import { seededRandom } from '../helpers/random';
 import { dayBounds } from '../../lib/time/calendar';
+import { defined, ifSetUp } from '../helpers/suite';
 
 // ---------------------------------------------------------------------------------------------
 // The world.
@@ -673,8 +674,8 @@ describe.each(DIALECTS)('bds verify on $name', (dialect) => {
     }, 120_000);
 
     afterAll(async () => {
-      await world?.close();
-      if (work !== undefined) await rm(work, { recursive: true, force: true });
+      await ifSetUp(world)?.close();
+      if (ifSetUp(work) !== undefined) await rm(work, { recursive: true, force: true });
     });
 
     const dialectWorld = (): World => world;
@@ -805,8 +806,9 @@ describe.each(DIALECTS)('bds verify on $name', (dialect) => {
         };
         const hand = JSON.parse(JSON.stringify(ACME)) as Hand;
         const set = (period: string, metric: string, measure: string, value: number) => {
-          const usValues = (hand[period]![metric] ??= {});
-          (usValues.US ??= {})[measure] = value;
+          const days = defined(hand[period], `the hand-computed values of ${period}`);
+          const byRegion: Partial<Record<string, Record<string, number>>> = (days[metric] ??= {});
+          (byRegion.US ??= {})[measure] = value;
         };
         set('2026-10-31', 'gvp_ports', 'peak', 1);
         set('2026-10-31', 'gvp_minutes', 'minutes', 1440);
@@ -820,7 +822,7 @@ describe.each(DIALECTS)('bds verify on $name', (dialect) => {
       });
 
       it('days before the production date do not exist', async () => {
-        const result = await verifyTenantDays({ config, tenant: tenant('acme'), dates: ['2026-10-27', '2026-10-28'], log: silentLogger, readFile: async () => undefined });
+        const result = await verifyTenantDays({ config, tenant: tenant('acme'), dates: ['2026-10-27', '2026-10-28'], log: silentLogger, readFile: () => Promise.resolve(undefined) });
         expect(result).toMatchObject({ days: [], months: [], values: 0, differences: [] });
       });
     });

@@ -327,7 +327,7 @@ function addVoicemail(rows: Rows, context: TenantContext, tenantSwitches: readon
   for (let i = 0; i < spec.extraLogins; i += 1) {
     rows.agentLogins.push({ dbid: rows.nextLogin++, switchDbid, tenantDbid: config.cfgTenantDbid, state: 2 - (i % 2) });
   }
-  const own = <T extends { readonly dbid: number; readonly tenantDbid: number }>(table: readonly T[]): number[] =>
+  const own = (table: readonly { readonly dbid: number; readonly tenantDbid: number }[]): number[] =>
     table.filter((o) => o.tenantDbid === config.cfgTenantDbid).map((o) => o.dbid);
   const objects: Record<number, number[]> = {
     2: own(rows.dns),

@@ -10,7 +10,8 @@ const BLANK = new Set([' ', '\t', '\n', '\r']);
 
 /** Whether an option value is non-blank in the sense of metrics.md. */
 export function isNonBlank(value: string | null): boolean {
-  return value !== null && [...value].some((c) => !BLANK.has(c));
+  // By code point: every blank character is a single one.
+  return value !== null && Array.from(value).some((c) => !BLANK.has(c));
 }
 
 /** The tenant of object (`type`, `dbid`), or undefined for another type or a missing object. */

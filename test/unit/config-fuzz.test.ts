@@ -77,7 +77,8 @@ const setAt = (path: Path, value: unknown) => (doc: Doc): void => {
   parentOf(doc, path)[last(path)] = value;
 };
 const removeAt = (path: Path) => (doc: Doc): void => {
-  delete parentOf(doc, path)[last(path)];
+  // Reflect, not a Map: the document stays the plain object the parser is given.
+  Reflect.deleteProperty(parentOf(doc, path), last(path));
 };
 /** Adds `key` to the mapping at `path` as an own property, even `__proto__` (as YAML and JSON parsers do). */
 const addKey = (path: Path, key: string, value: unknown) => (doc: Doc): void => {

@@ -105,8 +105,8 @@ describe('transmit.sftp', () => {
     ['no username', { username: undefined }, 'transmit.sftp.username', /required key is missing/],
     ['a typo', { hostkey: FINGERPRINT }, 'transmit.sftp.hostkey', /did you mean "hostKey"/],
   ])('refuses %s, naming the key and the fix', (_what, change, at, message) => {
-    const entry: Record<string, unknown> = { ...good, ...change };
-    for (const [k, v] of Object.entries(entry)) if (v === undefined) delete entry[k];
+    // Keys changed to undefined are left out, as if never written.
+    const entry: Record<string, unknown> = Object.fromEntries(Object.entries({ ...good, ...change }).filter(([, v]) => v !== undefined));
     const found = problems(entry);
     const here = found.filter((p) => p.path === at);
     expect(here, JSON.stringify(found)).toHaveLength(1);

@@ -71,7 +71,8 @@ function variant(...changes: readonly [readonly Segment[], unknown][]): Record<s
     const last = segments[segments.length - 1] as Segment;
     const container = node as Record<string | number, unknown>;
     if (value === REMOVE) {
-      delete container[last];
+      // Reflect, not a Map: the document stays the plain object the parser is given.
+      Reflect.deleteProperty(container, last);
     } else {
       container[last] = value;
     }

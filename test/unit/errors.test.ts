@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeError } from '../../lib/errors';
+import { describeError, errorCode, nearestErrorCode, valueText } from '../../lib/errors';
 
 describe('describeError', () => {
   it('renders an error and its causes on one line', () => {
@@ -24,5 +24,33 @@ describe('describeError', () => {
     let deep: Error = new Error('l6');
     for (let i = 5; i >= 1; i -= 1) deep = new Error(`l${i}`, { cause: deep });
     expect(describeError(deep)).toBe('l1: l2: l3: l4: l5');
+  });
+});
+
+describe('errorCode, nearestErrorCode', () => {
+  it("reads a string `code` only", () => {
+    expect(errorCode(Object.assign(new Error('x'), { code: 'ENOENT' }))).toBe('ENOENT');
+    expect(errorCode({ code: 208 })).toBeUndefined();
+    expect(errorCode('ENOENT')).toBeUndefined();
+    expect(errorCode(null)).toBeUndefined();
+  });
+
+  it('finds the nearest code in the chain of causes, within describeError\'s five levels', () => {
+    const coded = Object.assign(new Error('admin shutdown'), { code: '57P01' });
+    expect(nearestErrorCode(new Error('day failed', { cause: new Error('extract failed', { cause: coded }) }))).toBe('57P01');
+    let deep: Error = coded;
+    for (let i = 0; i < 5; i += 1) deep = new Error(`l${i}`, { cause: deep });
+    expect(nearestErrorCode(deep)).toBeUndefined();
+    expect(nearestErrorCode(new Error('none'))).toBeUndefined();
+  });
+});
+
+describe('valueText', () => {
+  it('renders primitives as String() does and objects readably', () => {
+    expect(valueText('a')).toBe('a');
+    expect(valueText(12)).toBe('12');
+    expect(valueText(null)).toBe('null');
+    expect(valueText({ kind: 'ASR' })).toBe("{ kind: 'ASR' }");
+    expect(describeError({ code: 'X' })).toBe("{ code: 'X' }");
   });
 });

@@ -71,7 +71,8 @@ function scheduled(overrides: Record<string, unknown> = {}): Record<string, unkn
     detail: {},
   };
   for (const [key, value] of Object.entries(overrides)) {
-    if (value === undefined) delete event[key];
+    // Reflect, not a Map: the event stays the plain object a handler is given.
+    if (value === undefined) Reflect.deleteProperty(event, key);
     else event[key] = value;
   }
   return event;

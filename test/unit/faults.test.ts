@@ -3,13 +3,14 @@
  * exactly the n-th point (the signal is intercepted here; the crash suite lets it through), a
  * hold that blocks until released, and loud errors for variables it cannot obey.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { FaultInjectionError, faultPoint, faultPointCalls, resetFaultPoints } from '../../lib/faults';
+import { restoreEnv, unsetEnv } from '../helpers/suite';
 
 const VARIABLES = ['BDS_FAULT_KILL_AT', 'BDS_FAULT_TRACE', 'BDS_FAULT_HOLD_AT', 'BDS_FAULT_HOLD_FILE'] as const;
 let saved: Partial<Record<(typeof VARIABLES)[number], string>>;
@@ -17,24 +18,20 @@ let dir: string;
 
 beforeEach(async () => {
   saved = Object.fromEntries(VARIABLES.map((name) => [name, process.env[name]]));
-  for (const name of VARIABLES) delete process.env[name];
+  for (const name of VARIABLES) unsetEnv(name);
   dir = await mkdtemp(join(tmpdir(), 'bds-faults-unit-'));
   resetFaultPoints();
 });
 
 afterEach(async () => {
   vi.restoreAllMocks();
-  for (const name of VARIABLES) {
-    const value = saved[name];
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
+  restoreEnv(saved);
   resetFaultPoints();
   await rm(dir, { recursive: true, force: true });
 });
 
 /** Replaces process.kill for the test: records the calls instead of dying. */
-function interceptKill(onKill: () => void = () => undefined): ReturnType<typeof vi.spyOn> {
+function interceptKill(onKill: () => void = () => undefined): MockInstance<typeof process.kill> {
   return vi.spyOn(process, 'kill').mockImplementation(() => {
     onKill();
     return true;
@@ -116,7 +113,7 @@ describe('faultPoint', () => {
     expect(kill).toHaveBeenCalledTimes(1);
   });
 
-  it('holds at a qualified point only when that qualifier passes it', async () => {
+  it('holds at a qualified point only when that qualifier passes it', () => {
     // Prepare: nobody releases a hold here, so a call that held would block until the safety
     // limit; a hold writes its file before blocking, so the file tells whether one began.
     const file = join(dir, 'hold');

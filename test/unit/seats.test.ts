@@ -5,6 +5,7 @@ import { compileAgentPattern } from '../../lib/metrics/agent-pattern';
 import { CATALOGUE, type SeatMetric } from '../../lib/metrics/catalogue';
 import { resolveMetrics } from '../../lib/metrics/resolve';
 import type { BdsConfig, TenantConfig } from '../../lib/config/types';
+import { asyncOf } from '../helpers/suite';
 
 const seat = (key: string): SeatMetric => {
   const m = CATALOGUE.find((x) => x.key === key);
@@ -109,8 +110,8 @@ describe('excluded agents', () => {
   }, 1_000);
 });
 
-async function* rows(list: string[][]): AsyncGenerator<string[]> {
-  yield* list;
+function rows(list: string[][]): AsyncIterable<string[]> {
+  return asyncOf(list);
 }
 
 describe('forEachAgentSession and aggregateSeatDay', () => {
@@ -184,20 +185,20 @@ describe('forEachAgentSession and aggregateSeatDay', () => {
     expect(result.values.map((v) => v.value)).toEqual([2, 2]);
   });
   it("counts one agent's 900,000 overlapping sessions as one seat", async () => {
-    async function* sorted(): AsyncGenerator<string[]> {
+    function* sorted(): Generator<string[]> {
       for (let start = 0; start < 900; start += 1) {
         for (let k = 0; k < 1000; k += 1) yield ['7', 'a', '', `s${start}-${k}`, 'VOICE', String(start), String(start + 50), '[]'];
       }
     }
-    const result = await aggregateSeatDay({ rows: sorted(), metrics: [voiceOnly()], placement: oneRegion(), day, exclude: [] });
+    const result = await aggregateSeatDay({ rows: asyncOf(sorted()), metrics: [voiceOnly()], placement: oneRegion(), day, exclude: [] });
     expect(result.values.map((v) => v.value)).toEqual([1, 1]);
     expect(result.stats).toMatchObject({ sessions: 900_000, agents: 1 });
   });
 });
 
 describe('placementFromRows', () => {
-  async function* pairs(list: string[][]): AsyncGenerator<string[]> {
-    yield* list;
+  function pairs(list: string[][]): AsyncIterable<string[]> {
+    return asyncOf(list);
   }
   it('places each agent from its sorted (person, switch) rows as buildPlacement does', async () => {
     const rows = [

@@ -8,6 +8,7 @@ import type { StagedCell } from '../../lib/staging/staged';
 import { StagedRowShapeError } from '../../lib/staging/errors';
 import { encodeStagedRecord, stagedCsvChunks } from '../../lib/staging/staged-csv';
 import { seededRandom } from '../helpers/random';
+import { asyncOf } from '../helpers/suite';
 
 /** What csv-stringify writes for these records, header first, as the staged writer configured it. */
 function reference(columns: readonly string[], rows: readonly (readonly StagedCell[])[]): string {
@@ -36,8 +37,8 @@ async function collectText(chunks: AsyncIterable<Buffer>): Promise<{ text: strin
   return { text: Buffer.concat(parts).toString('utf8'), sizes: parts.map((p) => p.length) };
 }
 
-async function* fromArray<T>(items: readonly T[]): AsyncGenerator<T> {
-  for (const item of items) yield item;
+function fromArray<T>(items: readonly T[]): AsyncIterable<T> {
+  return asyncOf(items);
 }
 
 describe('staged CSV encoding', () => {

@@ -50,7 +50,7 @@ describe('parseBillingFile', () => {
 
 describe('compareWithFiles', () => {
   const files = new Map<string, string>();
-  const readFile = async (path: string) => files.get(path);
+  const readFile = (path: string) => Promise.resolve(files.get(path));
 
   it('equal values are no difference; every value counts as compared', async () => {
     files.set(DAILY, HEADER + row('concurrent', '3') + row('enabled', '5'));
@@ -81,7 +81,7 @@ describe('compareWithFiles', () => {
   it('reads each file once', async () => {
     let reads = 0;
     files.set(DAILY, HEADER + row('concurrent', '3') + row('enabled', '5'));
-    await compareWithFiles({ config, tenant, values: [value('concurrent', 3), value('enabled', 5)], readFile: async (p) => ((reads += 1), files.get(p)) });
+    await compareWithFiles({ config, tenant, values: [value('concurrent', 3), value('enabled', 5)], readFile: (p) => ((reads += 1), Promise.resolve(files.get(p))) });
     expect(reads).toBe(1);
   });
 });

@@ -15,7 +15,7 @@ import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { describeError } from '../../lib/errors';
+import { describeError, valueText } from '../../lib/errors';
 import { ActivityLoadError, type Cell, type TableName, type TableRows, type TableSink } from '../demo/generate';
 
 /** Bytes buffered per table before `write` waits for the server: a few chunks, enough to overlap. */
@@ -73,6 +73,14 @@ interface TableLoad {
   rows: number;
 }
 
+/**
+ * Whether the table's COPY has failed. A call rather than an inline check: the failure is set
+ * asynchronously, and a check after an `await` must not be narrowed away by the one before it.
+ */
+function hasFailed(load: TableLoad): boolean {
+  return load.failure !== undefined;
+}
+
 export interface CopyTableSinkOptions {
   /**
    * Opens a new connection to the target database. The sink opens one per table it loads, on
@@ -102,13 +110,13 @@ export class CopyTableSink implements TableSink {
       throw new ActivityLoadError(chunk.table, describeError(error), { cause: error });
     }
     const load = this.loads.get(chunk.table) ?? (await this.open(chunk.table, chunk.columns));
-    if (load.failure !== undefined) throw this.loadError(load);
+    if (hasFailed(load)) throw this.loadError(load);
     load.rows += chunk.rows.length;
     if (!load.input.write(text)) {
       // Either the server catches up (drain) or the COPY fails (done settles): never wait on
       // a drain that cannot come.
       await Promise.race([once(load.input, 'drain'), load.done]);
-      if (load.failure !== undefined) throw this.loadError(load);
+      if (hasFailed(load)) throw this.loadError(load);
     }
   }
 
@@ -139,7 +147,7 @@ export class CopyTableSink implements TableSink {
   async abort(reason?: unknown): Promise<void> {
     this.closed = true;
     const loads = [...this.loads.values()];
-    const error = reason instanceof Error ? reason : new Error(`seed aborted${reason === undefined ? '' : `: ${String(reason)}`}`);
+    const error = reason instanceof Error ? reason : new Error(`seed aborted${reason === undefined ? '' : `: ${valueText(reason)}`}`);
     for (const load of loads) load.input.destroy(error);
     await Promise.all(loads.map((l) => l.done));
     await Promise.all(loads.map((l) => l.client.end().catch(() => undefined)));
