@@ -11,6 +11,12 @@ export interface ConfigProblem {
 /** A segment of a key path: a mapping key or a list index. */
 export type PathSegment = string | number;
 
+/** A problem before its path is rendered (the loader sorts problems by file position). */
+export interface RawProblem {
+  readonly path: readonly PathSegment[];
+  readonly message: string;
+}
+
 // Keys that are plain identifiers print as `.key`; anything else (a typo with a space or a dot)
 // is quoted so the path stays unambiguous.
 const PLAIN_KEY = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;

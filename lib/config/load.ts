@@ -13,21 +13,18 @@ import type { BackOfficeCodes, Measure } from '../metrics/catalogue';
 import { isPlainRecord, substituteEnv } from './env';
 import type { EnvSubstitution } from './env';
 import { ConfigError, formatPath } from './errors';
-import type { ConfigProblem, PathSegment } from './errors';
+import type { ConfigProblem, PathSegment, RawProblem } from './errors';
+import { SECRET_KEYS } from './messages';
 import {
-  configSchema,
   DEFAULT_CONNECT_TIMEOUT_SECONDS,
   DEFAULT_PROCESSING_DELAY_SECONDS,
   DEFAULT_QUERY_TIMEOUT_SECONDS,
   DEFAULT_SCHEDULER_TIMEZONE,
   DEFAULT_TIMEZONE,
-  issueMessage,
-  issuesToProblems,
-  relationProblems,
-  SECRET_KEYS,
-  isPrivateKeyText,
-} from './schema';
-import type { ParsedCodes, ParsedConfig, ParsedSource, RawProblem } from './schema';
+} from './shapes';
+import type { ParsedCodes, ParsedConfig, ParsedSource } from './shapes';
+import { checkConfig } from './validate';
+import { isPrivateKeyText } from './values';
 import type { BdsConfig, MetricOverride, SftpConfig, SourceConfig, TenantConfig } from './types';
 
 /** The SSH port when `transmit.sftp.port` is not given. */
@@ -137,12 +134,8 @@ export function parseConfig(text: string, options: ParseOptions): LoadedConfig {
   // A string whose reference failed was left unsubstituted: other complaints about it would
   // only be noise.
   const unresolved = new Set(substituted.problems.map((p) => formatPath(p.path)));
-  const result = configSchema.safeParse(substituted.value, { error: issueMessage });
-  const later = [
-    ...(result.success ? [] : issuesToProblems(result.error.issues)),
-    ...relationProblems(substituted.value),
-  ];
-  for (const problem of later) {
+  const result = checkConfig(substituted.value);
+  for (const problem of result.problems) {
     if (!unresolved.has(formatPath(problem.path))) {
       problems.push(problem);
     }

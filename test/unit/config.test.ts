@@ -1145,3 +1145,62 @@ describe('ConfigError', () => {
     expect(lines).toHaveLength(3);
   });
 });
+
+describe('parseConfig: rules across values beside shape problems', () => {
+  it('still checks a tenant with a shape problem: its id, codes and the sources it needs', () => {
+    // Prepare: tenants[0]'s time zone is wrong, so the tenant does not parse as a whole.
+    const doc = variant(
+      [['tenants', 0, 'timezone'], 'Mars/Base'],
+      [['tenants', 0, 'regions', 0, 'locations', 1], { code: 'main', switches: ['SIP_1'] }],
+      [['tenants', 1], { ...(base().tenants as Record<string, unknown>[])[0], id: 'ACME' }],
+    );
+
+    // Act
+    const problems = problemsOf(doc);
+
+    // Assess: the shape problem, and every rule on the values that did parse (in file order:
+    // the variant's timezone comes after regions).
+    expect(problems).toEqual([
+      {
+        path: 'sources.config',
+        message: 'required key is missing: tenants[0] ("acme") has 2 locations, and placing agents in locations reads the Config DB',
+      },
+      {
+        path: 'tenants[0].regions[0].locations[1].code',
+        message:
+          'duplicate location code "main" in this tenant ' +
+          '(already used by tenants[0].regions[0].locations[0]; codes are compared ignoring case)',
+      },
+      { path: 'tenants[0].timezone', message: 'unknown time zone "Mars/Base" (use an IANA name such as "Europe/Paris")' },
+      {
+        path: 'tenants[1].id',
+        message: 'duplicate tenant id "ACME" (already used by tenants[0]; ids are compared ignoring case)',
+      },
+    ]);
+  });
+
+  it('names an unknown measure even when its codes have the wrong shape', () => {
+    // Act
+    const problems = problemsOf(variant([['catalogue'], { seats_chat: { measureCodes: { enable: 1 } } }]));
+
+    // Assess
+    expect(problems).toEqual([
+      { path: 'catalogue.seats_chat.measureCodes.enable', message: 'expected a mapping, got 1' },
+      {
+        path: 'catalogue.seats_chat.measureCodes.enable',
+        message: 'seats_chat has no measure "enable" (its measures: concurrent, enabled); did you mean "enabled"?',
+      },
+    ]);
+  });
+
+  it('leaves the combination rules of a source with a shape problem until that is fixed', () => {
+    // Prepare: host beside connectionString breaks a rule, but the source's timeout is not a duration.
+    const source = { client: 'pg', connectionString: 'postgres://h/d', host: 'h', connectTimeout: 'soon' };
+
+    // Act
+    const problems = problemsOf(variant([['sources', 'gim'], source]));
+
+    // Assess: the rule needs the source as a whole; the shape problem says what to fix first.
+    expect(problems.map((p) => p.path)).toEqual(['sources.gim.connectTimeout']);
+  });
+});
