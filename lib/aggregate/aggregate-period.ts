@@ -13,6 +13,7 @@ import { StagedDatasetCorruptError, StagedDatasetMissingError } from '../staging
 import type { Logger } from '../log/logger';
 import type { Measure, Rollup } from '../metrics/catalogue';
 import { resolveMetrics, type ResolvedMetric } from '../metrics/resolve';
+import type { FileModes } from '../files/atomic';
 import { writePeriodFiles, type Manifest, type ManifestInput } from '../files/period-writer';
 import type { Period } from '../files/billing-file';
 import {
@@ -34,6 +35,8 @@ export interface AggregateOptions {
   readonly tenant: TenantConfig;
   readonly date: LocalDate;
   readonly log: Logger;
+  /** Permissions of the billing files, side files and manifests written. */
+  readonly modes: FileModes;
 }
 
 export interface AggregateResult {
@@ -198,7 +201,7 @@ async function dayValues(
 
 /** Aggregates one day (and its month, on a month's last day) and writes the billing files. */
 export async function aggregateDay(options: AggregateOptions): Promise<AggregateResult> {
-  const { config, tenant, date, log } = options;
+  const { config, tenant, date, log, modes } = options;
   if (compareDates(date, tenant.productionDate) < 0) {
     throw new AggregationError(`tenant ${tenant.id}: ${date} is before its production date ${tenant.productionDate}`);
   }
@@ -218,6 +221,7 @@ export async function aggregateDay(options: AggregateOptions): Promise<Aggregate
       values,
       inputs: recorder.inputs(),
       stats,
+      modes,
     });
     log.info('daily files written', {
       tenant: tenant.id,
@@ -227,7 +231,7 @@ export async function aggregateDay(options: AggregateOptions): Promise<Aggregate
       durationMs: Date.now() - started,
     });
     if (!isLastDayOfMonth(date)) return { daily };
-    const monthly = await aggregateMonth(config, tenant, monthOf(date), metrics);
+    const monthly = await aggregateMonth(config, tenant, monthOf(date), metrics, modes);
     log.info('monthly files written', {
       tenant: tenant.id,
       day: date,
@@ -248,10 +252,10 @@ export async function aggregateDay(options: AggregateOptions): Promise<Aggregate
  * (see lib/state/period-marks.ts). The month must have ended: its last day was processed before.
  */
 export async function aggregateMonthOnly(options: Omit<AggregateOptions, 'date'> & { readonly month: string }): Promise<Manifest> {
-  const { config, tenant, month, log } = options;
+  const { config, tenant, month, log, modes } = options;
   const started = Date.now();
   try {
-    const monthly = await aggregateMonth(config, tenant, month, resolveMetrics(config, tenant));
+    const monthly = await aggregateMonth(config, tenant, month, resolveMetrics(config, tenant), modes);
     log.info('monthly files rebuilt', { tenant: tenant.id, stage: 'aggregate', month, files: monthly.files.length, durationMs: Date.now() - started });
     return monthly;
   } catch (error) {
@@ -270,6 +274,7 @@ async function aggregateMonth(
   tenant: TenantConfig,
   month: string,
   metrics: readonly ResolvedMetric[],
+  modes: FileModes,
 ): Promise<Manifest> {
   const first = firstDayOfMonth(`${month}-01`);
   const from = compareDates(tenant.productionDate, first) > 0 ? tenant.productionDate : first;
@@ -314,5 +319,6 @@ async function aggregateMonth(
     values,
     inputs: recorder.inputs(),
     stats,
+    modes,
   });
 }
