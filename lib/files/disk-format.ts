@@ -33,10 +33,12 @@ export function checkFormat<S extends z.ZodType>(schema: S, value: unknown): For
   const parsed = schema.safeParse(value);
   if (parsed.success) return { ok: true, value: parsed.data };
   const issue = parsed.error.issues[0];
-  return {
-    ok: false,
-    problem: { field: issue === undefined ? '' : formatIssuePath(issue.path), reason: issue?.message ?? 'does not fit its format' },
-  };
+  if (issue === undefined) return { ok: false, problem: { field: '', reason: 'does not fit its format' } };
+  // A key the format does not have is named as the field itself: that is where to look.
+  if (issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined) {
+    return { ok: false, problem: { field: formatIssuePath([...issue.path, issue.keys[0]]), reason: 'not a field of this file (written by something other than this BDS?)' } };
+  }
+  return { ok: false, problem: { field: formatIssuePath(issue.path), reason: issue.message } };
 }
 
 /** `<path>: field <field>: <reason>; <fix>` (or `<path>: <reason>; <fix>` for the file as a whole). */
