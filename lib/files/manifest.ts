@@ -17,10 +17,10 @@ export const MANIFEST_FORMAT = 'bds-manifest/1';
 
 /** One billing file as the manifest lists it. */
 export const manifestFileSchema = z.strictObject({
-  name: z.string().regex(SAFE_CSV_NAME, { message: 'not a billing file name' }),
+  name: z.string().regex(SAFE_CSV_NAME, { error: 'not a billing file name' }),
   metric: z.string(),
   region: z.string(),
-  sha256: z.string().regex(HEX64, { message: 'not a SHA-256 hex digest' }),
+  sha256: z.string().regex(HEX64, { error: 'not a SHA-256 hex digest' }),
   bytes: count,
   rows: count,
 });
@@ -32,7 +32,7 @@ export const manifestInputSchema = z.strictObject({
   date: z.string(),
   source: z.string(),
   rows: count,
-  sha256: z.string().regex(HEX64, { message: 'not a SHA-256 hex digest' }),
+  sha256: z.string().regex(HEX64, { error: 'not a SHA-256 hex digest' }),
   extractedAt: z.string(),
   /** Config DB datasets: the moment the configuration was read (the value is a snapshot). */
   snapshotAt: z.string().optional(),
@@ -43,7 +43,7 @@ export type ManifestInput = z.infer<typeof manifestInputSchema>;
 
 /** The format of a period's manifest. */
 export const manifestSchema = z.strictObject({
-  format: z.literal(MANIFEST_FORMAT, { message: `not a BDS manifest (expected format "${MANIFEST_FORMAT}")` }),
+  format: z.literal(MANIFEST_FORMAT, { error: `not a BDS manifest (expected format "${MANIFEST_FORMAT}")` }),
   tenant: z.string(),
   garn: z.string(),
   periodType: z.enum(['daily', 'monthly']),

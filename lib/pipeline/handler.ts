@@ -116,7 +116,7 @@ export function createHandler<R extends HandlerSummary>(
     return recipe.run({ ...parsed, runtime, log });
   };
   // What the parseEvent middleware does, with the runtime made alongside the configuration.
-  const reading: MiddlewareObj<Invocation, R, Error, Context> = {
+  const reading: MiddlewareObj<Invocation, R> = {
     before: (request) => {
       // The clock is read before the configuration: the event's checks need "now" first, and a
       // broken BDS_NOW is reported whatever the file says.

@@ -84,7 +84,7 @@ export async function collectStatus(config: BdsConfig, nowSeconds: number, only?
           (p) => `files of ${p} differ from the values recomputed in the sources (verify); held, not transmitted until the period is processed again and verifies`,
         ),
         ...(delivery?.problems ?? []),
-        ...(success.get(tenant.id)?.problem ?? []),
+        ...[success.get(tenant.id)?.problem].filter((p): p is string => p !== undefined),
       ],
       warnings: warnings.get(tenant.id) ?? [],
     };

@@ -31,14 +31,14 @@ export type StagedCell = string | number | null;
 
 /** The format of the record kept next to a staged dataset (`<date>.meta.json`). */
 export const stagedMetaSchema = z.strictObject({
-  format: z.literal(STAGED_FORMAT, { message: `not a BDS staged record (expected format "${STAGED_FORMAT}")` }),
+  format: z.literal(STAGED_FORMAT, { error: `not a BDS staged record (expected format "${STAGED_FORMAT}")` }),
   tenant: z.string(),
   dataset: z.string(),
-  date: z.string().refine(isLocalDate, { message: 'expected a date YYYY-MM-DD' }),
+  date: z.string().refine(isLocalDate, { error: 'expected a date YYYY-MM-DD' }),
   columns: z.array(z.string()).readonly(),
   rows: z.number().int().min(0),
   bytes: z.number().int().min(0),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/, { message: 'not a SHA-256 hex digest' }),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, { error: 'not a SHA-256 hex digest' }),
   /** Which configured source it came from (`gim`, `config`, `gvp@US`). */
   source: z.string(),
   /** When the extraction finished (ISO 8601 UTC). */

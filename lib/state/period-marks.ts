@@ -24,8 +24,8 @@ export type MarkKind = 'stale-months' | 'held';
 
 /** The format of `state/<kind>/<tenant>.json`, per kind: the marked periods. */
 export const MARKS_SCHEMAS = {
-  'stale-months': z.strictObject({ periods: z.array(z.string().regex(/^\d{4}-\d{2}$/, { message: 'expected a month YYYY-MM' })) }),
-  held: z.strictObject({ periods: z.array(z.string().regex(/^\d{4}-\d{2}(-\d{2})?$/, { message: 'expected a period YYYY-MM-DD or YYYY-MM' })) }),
+  'stale-months': z.strictObject({ periods: z.array(z.string().regex(/^\d{4}-\d{2}$/, { error: 'expected a month YYYY-MM' })) }),
+  held: z.strictObject({ periods: z.array(z.string().regex(/^\d{4}-\d{2}(-\d{2})?$/, { error: 'expected a period YYYY-MM-DD or YYYY-MM' })) }),
 } as const satisfies Record<MarkKind, z.ZodType>;
 export type MarksFile = z.infer<(typeof MARKS_SCHEMAS)[MarkKind]>;
 

@@ -28,7 +28,7 @@ export const RUN_TRIGGERS = ['scheduled', 'manual'] as const;
 /** What started a run. */
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
-const recordTime = z.string().refine((t) => !Number.isNaN(Date.parse(t)), { message: 'expected an ISO 8601 time' });
+const recordTime = z.string().refine((t) => !Number.isNaN(Date.parse(t)), { error: 'expected an ISO 8601 time' });
 const count = z.number().int().min(0);
 
 /** The format of `state/last-run.json`, `state/last-scheduled-run.json` (and a worker's `.<tenant>` ones). */

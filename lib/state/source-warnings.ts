@@ -18,7 +18,7 @@ export const KEPT_DAYS = 62;
 
 /** The format of `state/source-warnings/<tenant>.json`: day → source → messages. */
 export const sourceWarningsSchema = z.strictObject({
-  days: z.record(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'expected a day YYYY-MM-DD' }), z.record(z.string(), z.array(z.string()).readonly())),
+  days: z.record(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'expected a day YYYY-MM-DD' }), z.record(z.string(), z.array(z.string()).readonly())),
 });
 export type SourceWarningsFile = z.infer<typeof sourceWarningsSchema>;
 

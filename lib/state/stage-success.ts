@@ -11,7 +11,7 @@ import { writeFileAtomic, type FileModes } from '../files/atomic';
 import { parseFormat } from '../files/disk-format';
 import type { StageName } from './watermarks';
 
-const successTime = z.string().refine((t) => !Number.isNaN(Date.parse(t)), { message: 'expected an ISO 8601 time' });
+const successTime = z.string().refine((t) => !Number.isNaN(Date.parse(t)), { error: 'expected an ISO 8601 time' });
 
 /** The format of `state/stage-success/<tenant>.json`: per stage, when it last succeeded. */
 export const stageSuccessSchema = z.strictObject({

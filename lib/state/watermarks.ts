@@ -18,7 +18,7 @@ import { StateError } from './errors';
 export const STAGES = ['extract', 'aggregate', 'transmit'] as const;
 export type StageName = (typeof STAGES)[number];
 
-const watermarkDate = z.string().refine(isLocalDate, { message: 'expected a date YYYY-MM-DD' });
+const watermarkDate = z.string().refine(isLocalDate, { error: 'expected a date YYYY-MM-DD' });
 
 /** The format of `state/watermarks/<tenant>.json`: per stage, the last day it completed. */
 export const tenantWatermarksSchema = z.strictObject({

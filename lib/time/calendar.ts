@@ -336,7 +336,7 @@ const ISO_INSTANT_PATTERN = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\
 export function parseIsoInstant(text: string): number {
   const invalid = (): InvalidDateError =>
     new InvalidDateError(
-      String(text),
+      text,
       `invalid time ${JSON.stringify(text)}: expected an ISO 8601 time with its zone, e.g. 2026-11-26T06:00:00Z`,
     );
   const match = typeof text === 'string' ? ISO_INSTANT_PATTERN.exec(text) : null;

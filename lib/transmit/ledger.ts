@@ -25,7 +25,7 @@ export const ledgerRecordSchema = z.strictObject({
   /** Where it went at the destination: the S3 key, or the copy's absolute path. */
   target: z.string().min(1),
   /** SHA-256 (hex) of the delivered bytes. */
-  sha256: z.string().regex(/^[0-9a-f]{64}$/, { message: 'not a SHA-256 hex digest' }),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, { error: 'not a SHA-256 hex digest' }),
   bytes: z.number().int().min(0),
   /** ISO 8601 UTC time the delivery was verified. */
   deliveredAt: z.string().min(1),

@@ -7,7 +7,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../lib/config/load';
 import { DEFAULT_FILE_MODES } from '../../lib/files/atomic';
+import { collectStatus } from '../../lib/pipeline/status';
 import { DiskFormatError } from '../../lib/files/errors';
 import { billingFolder, manifestName } from '../../lib/files/period-writer';
 import { StagedDatasetCorruptError } from '../../lib/staging/errors';
@@ -62,7 +64,7 @@ describe('watermarks', () => {
 
     // Assess
     expect(error).toBeInstanceOf(DiskFormatError);
-    expect((error as DiskFormatError).field).toBe('aggregate');
+    expect(error instanceof DiskFormatError ? error.field : undefined).toBe('aggregate');
     expect(error.message).toContain(watermarksPath(dataDir, 'beta'));
     expect(error.message).toContain('field aggregate: expected a date YYYY-MM-DD');
     expect(error.message).toContain('bds watermark --tenant beta');
@@ -108,10 +110,11 @@ describe('staged records (.meta.json)', () => {
   const loc = (): { dataDir: string; tenant: string; dataset: string; date: string } => ({ dataDir, tenant: 'acme', dataset: 'gim_sessions', date: '2026-10-30' });
 
   async function stage(): Promise<void> {
-    async function* rows(): AsyncGenerator<readonly string[]> {
-      yield ['1', 'a'];
-    }
-    await writeStagedDataset(loc(), ['resource_key', 'name'], rows(), { source: 'gim', window: { start: 0, end: 86_400 } }, DEFAULT_FILE_MODES);
+    const rows = [['1', 'a']] as const;
+    await writeStagedDataset(loc(), ['resource_key', 'name'], (async function* () {
+      yield* rows;
+      await Promise.resolve();
+    })(), { source: 'gim', window: { start: 0, end: 86_400 } }, DEFAULT_FILE_MODES);
   }
 
   it('refuses a record whose digest is not one, as corrupt (extracting again repairs it), naming file and field', async () => {
@@ -133,8 +136,7 @@ describe('staged records (.meta.json)', () => {
     const good = await readStagedMeta(loc());
     await plant(stagedPaths(loc()).meta, JSON.stringify({ ...good, format: 'other-tool/2' }));
     expect((await rejection(() => readStagedMeta(loc()))).message).toContain('field format: not a BDS staged record');
-    const { window: _window, ...withoutWindow } = good;
-    await plant(stagedPaths(loc()).meta, JSON.stringify(withoutWindow));
+    await plant(stagedPaths(loc()).meta, JSON.stringify({ ...good, window: undefined }));
     expect((await rejection(() => readStagedMeta(loc()))).message).toContain(`${stagedPaths(loc()).meta}: field window:`);
   });
 });
@@ -152,6 +154,32 @@ describe('stage success', () => {
     // Assess
     expect(read.success).toEqual({});
     expect(read.problem).toContain(`${stageSuccessPath(dataDir, 'beta')}: field extract: expected an ISO 8601 time`);
+  });
+  it('bds status lists that problem whole, beside "never" succeeded', async () => {
+    // Prepare
+    const yaml = `
+customer: { garn: GARN0042, name: Acme Corp }
+dataDir: ${JSON.stringify(dataDir)}
+sources:
+  gim: { client: pg, connectionString: "postgres://bds@127.0.0.1:1/gim" }
+tenants:
+  - id: acme
+    gimTenantKey: 1
+    cfgTenantDbid: 101
+    productionDate: 2026-01-01
+    metrics: [seats_inbound_voice]
+    regions:
+      - { code: US, locations: [{ code: MAIN, switches: [] }] }
+`;
+    const { config } = parseConfig(yaml, { format: 'yaml', configPath: join(dataDir, 'bds.config.yaml'), env: {} });
+    await plant(stageSuccessPath(dataDir, 'acme'), JSON.stringify({ aggregate: 7 }));
+
+    // Act
+    const status = await collectStatus(config, Date.UTC(2026, 10, 2) / 1000);
+
+    // Assess
+    expect(status.tenants[0]?.lastSuccess).toEqual({});
+    expect(status.tenants[0]?.problems).toEqual([expect.stringContaining(`${stageSuccessPath(dataDir, 'acme')}: field aggregate:`)]);
   });
 });
 
