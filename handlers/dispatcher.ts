@@ -9,16 +9,15 @@ import { catchUpTargets } from '../lib/pipeline/catch-up';
 import { fanOut } from '../lib/pipeline/fan-out';
 import { createHandler, type BdsHandler } from '../lib/pipeline/handler';
 import { runDays } from '../lib/pipeline/run-days';
-import { nowSeconds } from '../lib/time/clock';
 
 const NAME = 'dispatcher';
 
 export const handler: BdsHandler = createHandler({
   name: NAME,
   kind: 'tenants',
-  run: async ({ config, request, log }) => {
+  run: async ({ config, runtime, request, log }) => {
     const tenant = request.tenant?.id;
-    const targets = await catchUpTargets(config, nowSeconds(), tenant);
+    const targets = await catchUpTargets(config, runtime.clock.nowSeconds(), tenant);
     if (config.dispatch?.mode === 'lambda') {
       // One asynchronous worker invocation per tenant with days due; the workers take the
       // tenants' locks, so the dispatcher takes none.
@@ -29,6 +28,7 @@ export const handler: BdsHandler = createHandler({
     }
     const summary = await runDays({
       config,
+      runtime,
       targets,
       log,
       stages: { extract: true, aggregate: true, transmit: true },

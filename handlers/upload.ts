@@ -37,10 +37,11 @@ function mergeSummaries(parts: readonly (TransmitSummary | undefined)[], duratio
 export const handler = createHandler<UploadSummary>({
   name: NAME,
   kind: 'tenants',
-  run: async ({ config, request, log }) => {
+  run: async ({ config, runtime, request, log }) => {
     const tenants = request.tenant === undefined ? config.tenants : [request.tenant];
     const summary = await runDays({
       config,
+      runtime,
       targets: tenants.map((tenant) => ({ tenant, dates: [] })),
       log,
       stages: { extract: false, aggregate: false, transmit: true },

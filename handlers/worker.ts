@@ -7,19 +7,19 @@
 import { catchUpTargets } from '../lib/pipeline/catch-up';
 import { createHandler, type BdsHandler } from '../lib/pipeline/handler';
 import { runDays } from '../lib/pipeline/run-days';
-import { nowSeconds } from '../lib/time/clock';
 
 const NAME = 'worker';
 
 export const handler: BdsHandler = createHandler({
   name: NAME,
   kind: 'worker',
-  run: async ({ config, request, log }) => {
+  run: async ({ config, runtime, request, log }) => {
     // A worker event always names its tenant (the event schema requires it).
     const tenant = request.tenant?.id ?? '';
     const summary = await runDays({
       config,
-      targets: await catchUpTargets(config, nowSeconds(), tenant),
+      runtime,
+      targets: await catchUpTargets(config, runtime.clock.nowSeconds(), tenant),
       log,
       stages: { extract: true, aggregate: true, transmit: true },
       command: `${NAME} --tenant ${tenant}`,

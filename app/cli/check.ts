@@ -10,7 +10,7 @@ import { describeError } from '../../lib/errors';
 import { createLogger } from '../../lib/log/logger';
 import { CATALOGUE } from '../../lib/metrics/catalogue';
 import { needsAgentSwitches } from '../../lib/staging/datasets';
-import { ensureDir } from '../../lib/files/atomic';
+import { ensureDir, type FileModes } from '../../lib/files/atomic';
 import { openSource } from '../../lib/sources/open';
 import type { SourceClient } from '../../lib/sources/types';
 import { configTenantProblems, gimTenantProblem } from '../../lib/extract/tenant-sanity';
@@ -138,8 +138,8 @@ async function checkTenantsInSources(config: BdsConfig, reachable: ReadonlySet<s
   return results;
 }
 
-/** Tries every connection; never throws. */
-export async function checkConnections(config: BdsConfig): Promise<CheckResult[]> {
+/** Tries every connection; never throws. `modes`: for the data directory, should it have to be created. */
+export async function checkConnections(config: BdsConfig, modes: FileModes): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   for (const warning of shadowedSwitchWarnings(config)) results.push({ kind: 'config', name: config.configPath, ok: true, warning });
   try {
@@ -160,7 +160,7 @@ export async function checkConnections(config: BdsConfig): Promise<CheckResult[]
   // Only sources that answered: a connection failure is reported once, above.
   const reachable = new Set(results.filter((r) => r.kind === 'source' && r.ok).map((r) => r.name));
   results.push(...(await checkTenantsInSources(config, reachable)));
-  await ensureDir(config.dataDir).catch(() => undefined);
+  await ensureDir(config.dataDir, modes).catch(() => undefined);
   const data = await checkFolder(config.dataDir);
   results.push({ ...data, name: `dataDir ${config.dataDir}` });
   const s3 = config.transmit?.s3;

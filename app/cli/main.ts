@@ -6,10 +6,9 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError } from '../../lib/config/errors';
 import type { BdsConfig, LocalDate, TenantConfig } from '../../lib/config/types';
-import { loadRuntimeConfig } from '../../lib/config/runtime';
 import { BdsError, ExitCode, UsageError, describeError } from '../../lib/errors';
 import { createLogger } from '../../lib/log/logger';
-import { redact } from '../../lib/log/redact';
+import { SecretRegistry } from '../../lib/log/redact';
 import { RequestError } from '../../lib/pipeline/errors';
 import type { BdsHandler, HandlerCatalogue } from '../../lib/pipeline/handler';
 import { runDays, type RunSummary } from '../../lib/pipeline/run-days';
@@ -22,7 +21,9 @@ import { selectTenants, targetsFor, type Target } from '../../lib/pipeline/targe
 import { bdsVersion } from '../../lib/version';
 import { compareDates, isLocalDate, lastEndedDay } from '../../lib/time/calendar';
 import { table } from '../../lib/text/table';
-import { nowSeconds } from '../../lib/time/clock';
+import { loadRuntime, type LoadedRuntime } from '../../lib/runtime/runtime';
+import type { Clock } from '../../lib/time/clock';
+import { InvalidClockError } from '../../lib/time/errors';
 
 const USAGE = `usage: bds <command> [options]
 
@@ -50,6 +51,26 @@ options for every command:
 
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
+/**
+ * What every command runs with: the program's secrets (its error output and logs are redacted
+ * with them, also when a command fails half-way) and where its runtime comes from.
+ */
+interface Program {
+  readonly secrets: SecretRegistry;
+  readonly env: NodeJS.ProcessEnv;
+  readonly clock: Clock | undefined;
+}
+
+/** The configuration `--config` names (else BDS_CONFIG, else ./bds.config.yaml) and the command's runtime. */
+function load(program: Program, values: Values): LoadedRuntime {
+  return loadRuntime(str(values, 'config'), { env: program.env, secrets: program.secrets, ...(program.clock === undefined ? {} : { clock: program.clock }) });
+}
+
+/** A logger redacting with the program's secrets. */
+function logger(program: Program): ReturnType<typeof createLogger> {
+  return createLogger({ secrets: program.secrets });
+}
+
 function parse(args: readonly string[], options: ParseArgsConfig['options'], allowPositionals = false): { values: Values; positionals: string[] } {
   try {
     const parsed = parseArgs({ args: [...args], options: { config: { type: 'string' }, ...options }, strict: true, allowPositionals });
@@ -76,17 +97,17 @@ function requireDate(values: Values, name: string): string {
  * `range`) and `--tenant`: a day that has not ended, or an unknown tenant, is a usage error
  * naming the option.
  */
-function dayTargets(values: Values, range: boolean): { config: BdsConfig; targets: Target[]; from: LocalDate; to: LocalDate } {
+function dayTargets(program: Program, values: Values, range: boolean): LoadedRuntime & { targets: Target[]; from: LocalDate; to: LocalDate } {
   const from = requireDate(values, range ? 'from' : 'date');
   const to = range ? requireDate(values, 'to') : from;
-  const config = loadRuntimeConfig(str(values, 'config'));
+  const { config, runtime } = load(program, values);
   try {
-    const targets = targetsFor(config, { tenant: str(values, 'tenant'), from, to }, nowSeconds(), {
+    const targets = targetsFor(config, { tenant: str(values, 'tenant'), from, to }, runtime.clock.nowSeconds(), {
       tenant: '--tenant',
       from: range ? '--from' : '--date',
       to: range ? '--to' : '--date',
     });
-    return { config, targets, from, to };
+    return { config, runtime, targets, from, to };
   } catch (error) {
     if (error instanceof RequestError) throw new UsageError(error.message, { cause: error });
     throw error;
@@ -103,7 +124,8 @@ function requireTenant(config: BdsConfig, tenantId: string): TenantConfig {
   }
 }
 
-function printSummary(summary: RunSummary): void {
+function printSummary(summary: RunSummary, secrets: SecretRegistry): void {
+  const redact = (text: string): string => secrets.redact(text);
   const rows = summary.days.map((d) => [d.tenant, d.date, d.ok ? 'ok' : `FAILED (${d.failedStage ?? 'other'})`, d.rows, d.files]);
   if (rows.length > 0) process.stdout.write(table(['tenant', 'day', 'result', 'rows', 'files'], rows));
   for (const d of summary.days) if (!d.ok) process.stdout.write(redact(`${d.tenant} ${d.date}: ${d.error ?? ''}`) + '\n');
@@ -118,7 +140,7 @@ function printSummary(summary: RunSummary): void {
   if (summary.days.length === 0) process.stdout.write('nothing to do\n');
 }
 
-async function commandRun(args: readonly string[], range: boolean): Promise<number> {
+async function commandRun(program: Program, args: readonly string[], range: boolean): Promise<number> {
   const { values } = parse(args, {
     date: { type: 'string' },
     from: { type: 'string' },
@@ -128,40 +150,42 @@ async function commandRun(args: readonly string[], range: boolean): Promise<numb
   });
   if (range && values.date !== undefined) throw new UsageError('backfill takes --from and --to, not --date');
   if (!range && (values.from !== undefined || values.to !== undefined)) throw new UsageError('run takes --date; use `bds backfill --from --to` for a range');
-  const { config, targets } = dayTargets(values, range);
+  const { config, runtime, targets } = dayTargets(program, values, range);
   const summary = await runDays({
     config,
+    runtime,
     targets,
-    log: createLogger(),
+    log: logger(program),
     stages: { extract: true, aggregate: true, transmit: values['no-transmit'] !== true },
     command: `bds ${range ? 'backfill' : 'run'} ${args.join(' ')}`,
   });
-  printSummary(summary);
+  printSummary(summary, program.secrets);
   return summary.exitCode;
 }
 
-async function commandCatchUp(args: readonly string[]): Promise<number> {
+async function commandCatchUp(program: Program, args: readonly string[]): Promise<number> {
   const { values } = parse(args, { tenant: { type: 'string' }, 'no-transmit': { type: 'boolean' } });
-  const config = loadRuntimeConfig(str(values, 'config'));
+  const { config, runtime } = load(program, values);
   let targets;
   try {
-    targets = await catchUpTargets(config, nowSeconds(), str(values, 'tenant'));
+    targets = await catchUpTargets(config, runtime.clock.nowSeconds(), str(values, 'tenant'));
   } catch (error) {
     if (error instanceof RequestError) throw new UsageError(`--${error.message}`, { cause: error });
     throw error;
   }
   const summary = await runDays({
     config,
+    runtime,
     targets,
-    log: createLogger(),
+    log: logger(program),
     stages: { extract: true, aggregate: true, transmit: values['no-transmit'] !== true },
     command: `bds catch-up ${args.join(' ')}`.trim(),
   });
-  printSummary(summary);
+  printSummary(summary, program.secrets);
   return summary.exitCode;
 }
 
-async function commandWatermark(args: readonly string[]): Promise<number> {
+async function commandWatermark(program: Program, args: readonly string[]): Promise<number> {
   const { values } = parse(args, { tenant: { type: 'string' }, stage: { type: 'string' }, set: { type: 'string' } });
   const tenantId = str(values, 'tenant');
   const stage = str(values, 'stage');
@@ -170,14 +194,14 @@ async function commandWatermark(args: readonly string[]): Promise<number> {
     throw new UsageError(`--stage must be one of ${STAGES.join(', ')}`);
   }
   const date = requireDate(values, 'set');
-  const config = loadRuntimeConfig(str(values, 'config'));
+  const { config, runtime } = load(program, values);
   const tenant = requireTenant(config, tenantId);
   // A watermark past the last ended day would make catch-up skip the days in between forever.
-  const latest = lastEndedDay(nowSeconds(), tenant.timezone, config.processingDelaySeconds);
+  const latest = lastEndedDay(runtime.clock.nowSeconds(), tenant.timezone, config.processingDelaySeconds);
   if (compareDates(date, latest) > 0) {
     throw new UsageError(`--set ${date} is after the last day that has ended for tenant ${tenant.id} (${latest}, in ${tenant.timezone} plus the processing delay); a watermark says what was done`);
   }
-  const lock = await acquireLock(config.dataDir, `bds watermark ${args.join(' ')}`);
+  const lock = await acquireLock(config.dataDir, `bds watermark ${args.join(' ')}`, runtime.fileModes);
   try {
     const current = (await readWatermarks(config.dataDir))[tenant.id] ?? {};
     // The stages run in order: a stage moved back is re-done from there, and so is every later
@@ -187,7 +211,7 @@ async function commandWatermark(args: readonly string[]): Promise<number> {
       const before = current[s];
       const after = s === stage || before === undefined || compareDates(before, date) > 0 ? date : before;
       if (s !== stage && after === before) continue;
-      await setWatermark(config.dataDir, tenant.id, s, after);
+      await setWatermark(config.dataDir, tenant.id, s, after, runtime.fileModes);
       process.stdout.write(`${tenant.id} ${s}: ${before ?? '(none)'} -> ${after}\n`);
     }
     const restart = nextDay(tenant, (await readWatermarks(config.dataDir))[tenant.id]?.aggregate);
@@ -198,12 +222,13 @@ async function commandWatermark(args: readonly string[]): Promise<number> {
   return ExitCode.ok;
 }
 
-async function commandStatus(args: readonly string[]): Promise<number> {
+async function commandStatus(program: Program, args: readonly string[]): Promise<number> {
   const { values } = parse(args, { json: { type: 'boolean' } });
-  const config = loadRuntimeConfig(str(values, 'config'));
+  const { config, runtime } = load(program, values);
+  const redact = (text: string): string => runtime.secrets.redact(text);
   // Loaded with its command: delivery status reads through the transmission modules (S3 SDK).
   const { collectStatus } = await import('../../lib/pipeline/status');
-  const status = await collectStatus(config, nowSeconds());
+  const status = await collectStatus(config, runtime.clock.nowSeconds());
   if (values.json === true) {
     process.stdout.write(redact(JSON.stringify(status, null, 2)) + '\n');
     return ExitCode.ok;
@@ -238,12 +263,13 @@ async function commandStatus(args: readonly string[]): Promise<number> {
   return ExitCode.ok;
 }
 
-async function commandCheck(args: readonly string[]): Promise<number> {
+async function commandCheck(program: Program, args: readonly string[]): Promise<number> {
   const { values } = parse(args, {});
-  const config = loadRuntimeConfig(str(values, 'config'));
+  const { config, runtime } = load(program, values);
+  const redact = (text: string): string => runtime.secrets.redact(text);
   process.stdout.write(`configuration ${config.configPath}: ok\n`);
   const { checkConnections } = await import('./check');
-  const results = await checkConnections(config);
+  const results = await checkConnections(config, runtime.fileModes);
   process.stdout.write(table(['kind', 'name', 'result'], results.map((r) => [r.kind, r.name, r.ok ? 'ok' : `FAILED: ${r.detail}`])).split('\n').map(redact).join('\n'));
   for (const warning of results.flatMap((r) => (r.warning === undefined ? [] : [r.warning]))) process.stdout.write(`warning: ${warning}\n`);
   let code = 0;
@@ -252,7 +278,7 @@ async function commandCheck(args: readonly string[]): Promise<number> {
   return code;
 }
 
-async function commandVerify(args: readonly string[]): Promise<number> {
+async function commandVerify(program: Program, args: readonly string[]): Promise<number> {
   const { values } = parse(args, {
     date: { type: 'string' },
     from: { type: 'string' },
@@ -263,13 +289,13 @@ async function commandVerify(args: readonly string[]): Promise<number> {
   const range = values.date === undefined;
   if (!range && (values.from !== undefined || values.to !== undefined)) throw new UsageError('verify takes --date, or --from and --to, not both');
   if (range && values.from === undefined && values.to === undefined) throw new UsageError('verify needs --date YYYY-MM-DD, or --from YYYY-MM-DD --to YYYY-MM-DD');
-  const { config, targets, from, to } = dayTargets(values, range);
+  const { config, runtime, targets, from, to } = dayTargets(program, values, range);
   // Loaded with its command, like the other optional ones.
   const { runVerify } = await import('../../lib/verify/report');
-  return runVerify({ config, targets, from, to, json: values.json === true, log: createLogger() });
+  return runVerify({ config, targets, from, to, json: values.json === true, log: logger(program), secrets: runtime.secrets });
 }
 
-async function commandInvoke(args: readonly string[], handlers: HandlerCatalogue): Promise<number> {
+async function commandInvoke(program: Program, args: readonly string[], handlers: HandlerCatalogue): Promise<number> {
   const { values, positionals } = parse(args, { event: { type: 'string' } }, true);
   const [name, ...extra] = positionals;
   const names = handlers.names.join(', ');
@@ -287,14 +313,26 @@ async function commandInvoke(args: readonly string[], handlers: HandlerCatalogue
   }
   const configPath = str(values, 'config');
   if (configPath !== undefined) process.env.BDS_CONFIG = configPath;
+  // The handler loads the configuration with a registry of its own; loading the file here too
+  // registers its secrets with the program's, which redacts what is printed (the answer, or the
+  // error). A file the handler could not load is the handler's to report.
+  const registerSecrets = (): void => {
+    try {
+      load(program, values);
+    } catch {
+      // Reported by the handler already.
+    }
+  };
   let result;
   try {
     result = await handler(event, { functionName: name, awsRequestId: `local-${Date.now()}` });
   } catch (error) {
+    registerSecrets();
     if (error instanceof RequestError) throw new UsageError(error.message, { cause: error });
     throw error;
   }
-  process.stdout.write(redact(JSON.stringify(result, null, 2)) + '\n');
+  registerSecrets();
+  process.stdout.write(program.secrets.redact(JSON.stringify(result, null, 2)) + '\n');
   return result.exitCode;
 }
 
@@ -327,7 +365,7 @@ async function commandSeed(args: readonly string[]): Promise<number> {
   });
 }
 
-async function commandScheduler(args: readonly string[], catalogue: HandlerCatalogue): Promise<number> {
+async function commandScheduler(program: Program, args: readonly string[], catalogue: HandlerCatalogue): Promise<number> {
   const { values } = parse(args, { serverless: { type: 'string' } });
   // Imported here so that the scheduler (and through it every handler) loads only for `scheduler`.
   const { runScheduler } = await import('../scheduler/scheduler');
@@ -345,12 +383,15 @@ async function commandScheduler(args: readonly string[], catalogue: HandlerCatal
       handlers,
       configPath: str(values, 'config'),
       serverlessFile: str(values, 'serverless') ?? path.join(packageRoot(), 'serverless.yml'),
-      log: createLogger(),
+      log: logger(program),
+      secrets: program.secrets,
+      env: program.env,
+      ...(program.clock === undefined ? {} : { now: program.clock }),
     });
   } catch (error) {
     // serverless.yml configures the schedules: a bad one is invalid configuration (78).
     if (error instanceof SchedulerConfigError) {
-      process.stderr.write(redact(`bds: ${error.message}`) + '\n');
+      process.stderr.write(program.secrets.redact(`bds: ${error.message}`) + '\n');
       return ExitCode.config;
     }
     throw error;
@@ -361,31 +402,39 @@ async function commandScheduler(args: readonly string[], catalogue: HandlerCatal
 export interface MainDependencies {
   /** The functions `bds invoke` and `bds scheduler` run. */
   readonly handlers: HandlerCatalogue;
+  /** BDS_CONFIG, BDS_NOW and `${env:...}` are read here (default `process.env`). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** "Now" instead of BDS_NOW or the system clock (tests). */
+  readonly clock?: Clock;
 }
 
 /** Runs the command line and returns the exit code. */
 export async function main(argv: readonly string[], dependencies: MainDependencies): Promise<number> {
   const [command, ...args] = argv;
+  // One registry for the whole command: whatever configuration it loads registers its secrets
+  // here, and every line printed below, errors included, is redacted with it.
+  const program: Program = { secrets: new SecretRegistry(), env: dependencies.env ?? process.env, clock: dependencies.clock };
+  const redact = (text: string): string => program.secrets.redact(text);
   try {
     switch (command) {
       case 'run':
-        return await commandRun(args, false);
+        return await commandRun(program, args, false);
       case 'backfill':
-        return await commandRun(args, true);
+        return await commandRun(program, args, true);
       case 'catch-up':
-        return await commandCatchUp(args);
+        return await commandCatchUp(program, args);
       case 'status':
-        return await commandStatus(args);
+        return await commandStatus(program, args);
       case 'watermark':
-        return await commandWatermark(args);
+        return await commandWatermark(program, args);
       case 'check':
-        return await commandCheck(args);
+        return await commandCheck(program, args);
       case 'verify':
-        return await commandVerify(args);
+        return await commandVerify(program, args);
       case 'scheduler':
-        return await commandScheduler(args, dependencies.handlers);
+        return await commandScheduler(program, args, dependencies.handlers);
       case 'invoke':
-        return await commandInvoke(args, dependencies.handlers);
+        return await commandInvoke(program, args, dependencies.handlers);
       case 'demo':
         return await commandDemo(args);
       case 'seed':
@@ -412,6 +461,11 @@ export async function main(argv: readonly string[], dependencies: MainDependenci
     }
     if (error instanceof ConfigError) {
       process.stderr.write(redact(error.message) + '\n');
+      return ExitCode.config;
+    }
+    // BDS_NOW is configuration too, given in the environment.
+    if (error instanceof InvalidClockError) {
+      process.stderr.write(redact(`bds: ${error.message}`) + '\n');
       return ExitCode.config;
     }
     if (error instanceof LockHeldError) {

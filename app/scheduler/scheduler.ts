@@ -21,9 +21,9 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { constants } from 'node:os';
 import { ConfigError } from '../../lib/config/errors';
-import { loadRuntimeConfig } from '../../lib/config/runtime';
 import { ExitCode, describeError } from '../../lib/errors';
 import type { Logger } from '../../lib/log/logger';
+import type { SecretRegistry } from '../../lib/log/redact';
 import type { BdsHandler } from '../../lib/pipeline/handler';
 import { RequestError } from '../../lib/pipeline/errors';
 import { LockHeldError } from '../../lib/state/errors';
@@ -33,7 +33,11 @@ import { writeStateGauges } from '../../lib/pipeline/monitoring';
 import { isScheduledEvent } from '../../lib/pipeline/events';
 import { latestDueTime, nextFireTime } from './schedule-expression';
 import { readServerlessSchedules, type ScheduleDefinition, type ServerlessSchedules } from './serverless-schedules';
-import { nowSeconds } from '../../lib/time/clock';
+import { checkFormat } from '../../lib/files/disk-format';
+import { loadRuntime } from '../../lib/runtime/runtime';
+import { lockInfoSchema } from '../../lib/state/lock';
+import type { Clock } from '../../lib/time/clock';
+import { InvalidClockError } from '../../lib/time/errors';
 
 /** The function the scheduler fires once on start-up to catch up. */
 export const DISPATCHER = 'dispatcher';
@@ -84,7 +88,18 @@ export interface SchedulerOptions {
   readonly signals?: readonly NodeJS.Signals[];
   /** The functions it can fire, by name (the command line passes the project's handlers). */
   readonly handlers: Readonly<Record<string, BdsHandler>>;
+  /** When the firings happen (real time, or a simulated one in tests). */
   readonly clock?: SchedulerClock;
+  /**
+   * "Now" for the scheduler's own decisions (the events' times, the gauges), default BDS_NOW or
+   * the system clock. Separate from `clock`: with BDS_NOW set, firings follow real time while
+   * "now" is fixed, as each handler sees it.
+   */
+  readonly now?: Clock;
+  /** Where BDS_NOW is read (default `process.env`). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** The program's secrets (its logger's); the configuration's are registered with it. */
+  readonly secrets?: SecretRegistry;
 }
 
 /** The EventBridge "Scheduled Event" for one firing of a schedule. */
@@ -109,7 +124,7 @@ export function scheduledEvent(
 
 /** The exit code a firing whose handler threw is logged with (as `bds invoke` would exit). */
 function exitCodeOfError(error: unknown): number {
-  if (error instanceof ConfigError) return ExitCode.config;
+  if (error instanceof ConfigError || error instanceof InvalidClockError) return ExitCode.config;
   if (error instanceof LockHeldError) return ExitCode.locked;
   if (error instanceof RequestError) return ExitCode.usage;
   return ExitCode.other;
@@ -131,7 +146,11 @@ interface Entry {
  */
 export async function runScheduler(options: SchedulerOptions): Promise<number> {
   const clock = options.clock ?? systemClock;
-  const config = loadRuntimeConfig(options.configPath);
+  const { config, runtime } = loadRuntime(options.configPath, {
+    ...(options.env === undefined ? {} : { env: options.env }),
+    ...(options.now === undefined ? {} : { clock: options.now }),
+    ...(options.secrets === undefined ? {} : { secrets: options.secrets }),
+  });
   // Handlers load the configuration themselves (as on Lambda, from BDS_CONFIG): point them at
   // the file this scheduler was started with.
   process.env.BDS_CONFIG = config.configPath;
@@ -165,7 +184,7 @@ export async function runScheduler(options: SchedulerOptions): Promise<number> {
   for (const name of signals) process.on(name, onSignal);
   let lock: LockHandle;
   try {
-    lock = await acquireLock(config.dataDir, 'bds scheduler');
+    lock = await acquireLock(config.dataDir, 'bds scheduler', runtime.fileModes);
   } catch (error) {
     for (const name of signals) process.off(name, onSignal);
     options.signal?.removeEventListener('abort', onAbort);
@@ -203,7 +222,7 @@ export async function runScheduler(options: SchedulerOptions): Promise<number> {
     let gaugesAt = clock.now();
     const refreshGauges = async (): Promise<void> => {
       gaugesAt = clock.now();
-      await writeStateGauges(config, nowSeconds()).catch((error: unknown) => log.error('cannot write the state gauges', { error }));
+      await writeStateGauges(config, runtime).catch((error: unknown) => log.error('cannot write the state gauges', { error }));
     };
     await refreshGauges();
 
@@ -215,9 +234,9 @@ export async function runScheduler(options: SchedulerOptions): Promise<number> {
       // the next firing's event.
       // The handlers refuse an event from the future (lib/pipeline/targets.ts). With BDS_NOW set,
       // "now" is that time while the firings follow the real clock: the event then says BDS_NOW,
-      // as EventBridge would have at that moment. Without it, nowSeconds() is the real clock,
-      // never before a firing, and the event carries the scheduled time.
-      const stamped = Math.min(scheduledMs, nowSeconds() * 1000);
+      // as EventBridge would have at that moment. Without it, the runtime's clock is the real
+      // one, never before a firing, and the event carries the scheduled time.
+      const stamped = Math.min(scheduledMs, runtime.clock.nowSeconds() * 1000);
       const event = schedule.input === undefined ? scheduledEvent(file, schedule, stamped) : structuredClone(schedule.input);
       const begun = clock.now();
       const startedAt = new Date().toISOString();
@@ -261,7 +280,7 @@ export async function runScheduler(options: SchedulerOptions): Promise<number> {
           trigger: 'scheduled',
           startedAt,
           endedAt: new Date().toISOString(),
-        }).catch((error: unknown) => log.error('cannot write the run record', { ...fields, error }));
+        }, runtime.fileModes).catch((error: unknown) => log.error('cannot write the run record', { ...fields, error }));
       }
       // A handler that ran its days wrote the gauges at the end of its run (run-days.ts); one
       // that threw did not.
@@ -306,8 +325,8 @@ export async function runScheduler(options: SchedulerOptions): Promise<number> {
 function releaseLockNow(dataDir: string): void {
   const path = lockPath(dataDir);
   try {
-    const holder = JSON.parse(readFileSync(path, 'utf8')) as { pid?: unknown };
-    if (holder.pid === process.pid) rmSync(path, { force: true });
+    const holder = checkFormat(lockInfoSchema, JSON.parse(readFileSync(path, 'utf8')));
+    if (holder.ok && holder.value.pid === process.pid) rmSync(path, { force: true });
   } catch {
     // Nothing to remove, or unreadable: a lock of a dead process is taken over anyway.
   }

@@ -13,6 +13,7 @@ import { StagedDatasetCorruptError, StagedDatasetMissingError } from '../staging
 import type { Logger } from '../log/logger';
 import type { Rollup } from '../metrics/catalogue';
 import { resolveMetrics, type ResolvedMetric } from '../metrics/resolve';
+import type { FileModes } from '../files/atomic';
 import { writePeriodFiles, type Manifest, type ManifestInput } from '../files/period-writer';
 import type { Period } from '../files/billing-file';
 import {
@@ -35,6 +36,8 @@ export interface AggregateOptions {
   readonly tenant: TenantConfig;
   readonly date: LocalDate;
   readonly log: Logger;
+  /** Permissions of the billing files, side files and manifests written. */
+  readonly modes: FileModes;
 }
 
 export interface AggregateResult {
@@ -198,7 +201,7 @@ async function dayValues(config: BdsConfig, tenant: TenantConfig, date: LocalDat
 
 /** Aggregates one day (and its month, on a month's last day) and writes the billing files. */
 export async function aggregateDay(options: AggregateOptions): Promise<AggregateResult> {
-  const { config, tenant, date, log } = options;
+  const { config, tenant, date, log, modes } = options;
   if (compareDates(date, tenant.productionDate) < 0) {
     throw new AggregationError(`tenant ${tenant.id}: ${date} is before its production date ${tenant.productionDate}`);
   }
@@ -209,7 +212,7 @@ export async function aggregateDay(options: AggregateOptions): Promise<Aggregate
     const day = await dayValues(config, tenant, date, metrics);
     const { values, stats } = day;
     // Before the day's files: a month rolled up later must find the summary of what they say.
-    await writeDaySummary(config.dataDir, tenant, date, metrics, day);
+    await writeDaySummary(config.dataDir, tenant, date, metrics, day, modes);
     const period: Period = { type: 'daily', date };
     const daily = await writePeriodFiles({
       config,
@@ -220,6 +223,7 @@ export async function aggregateDay(options: AggregateOptions): Promise<Aggregate
       values,
       inputs: day.inputs,
       stats,
+      modes,
     });
     log.info('daily files written', {
       tenant: tenant.id,
@@ -229,7 +233,7 @@ export async function aggregateDay(options: AggregateOptions): Promise<Aggregate
       durationMs: Date.now() - started,
     });
     if (!isLastDayOfMonth(date)) return { daily };
-    const monthly = await aggregateMonth(config, tenant, monthOf(date), metrics, log);
+    const monthly = await aggregateMonth(config, tenant, monthOf(date), metrics, log, modes);
     log.info('monthly files written', {
       tenant: tenant.id,
       day: date,
@@ -250,10 +254,10 @@ export async function aggregateDay(options: AggregateOptions): Promise<Aggregate
  * (see lib/state/period-marks.ts). The month must have ended: its last day was processed before.
  */
 export async function aggregateMonthOnly(options: Omit<AggregateOptions, 'date'> & { readonly month: string }): Promise<Manifest> {
-  const { config, tenant, month, log } = options;
+  const { config, tenant, month, log, modes } = options;
   const started = Date.now();
   try {
-    const monthly = await aggregateMonth(config, tenant, month, resolveMetrics(config, tenant), log);
+    const monthly = await aggregateMonth(config, tenant, month, resolveMetrics(config, tenant), log, modes);
     log.info('monthly files rebuilt', { tenant: tenant.id, stage: 'aggregate', month, files: monthly.files.length, durationMs: Date.now() - started });
     return monthly;
   } catch (error) {
@@ -276,6 +280,7 @@ async function monthDay(
   date: LocalDate,
   metrics: readonly ResolvedMetric[],
   log: Logger,
+  modes: FileModes,
 ): Promise<DayResult> {
   const datasets = stagedDatasetsFor(tenant, metrics).map((spec) => spec.dataset);
   const current: CurrentRecord = async (dataset) => readStagedMeta({ dataDir: config.dataDir, tenant: tenant.id, dataset, date });
@@ -283,7 +288,7 @@ async function monthDay(
   if ('summary' in found) return found.summary;
   log.info('day summary rebuilt from staged data', { tenant: tenant.id, day: date, stage: 'aggregate', reason: found.unusable });
   const day = await dayValues(config, tenant, date, metrics);
-  await writeDaySummary(config.dataDir, tenant, date, metrics, day);
+  await writeDaySummary(config.dataDir, tenant, date, metrics, day, modes);
   return day;
 }
 
@@ -299,6 +304,7 @@ async function aggregateMonth(
   month: string,
   metrics: readonly ResolvedMetric[],
   log: Logger,
+  modes: FileModes,
 ): Promise<Manifest> {
   const first = firstDayOfMonth(`${month}-01`);
   const from = compareDates(tenant.productionDate, first) > 0 ? tenant.productionDate : first;
@@ -315,7 +321,7 @@ async function aggregateMonth(
   const stats: Record<string, AggregationStats> = {};
   const inputs: ManifestInput[] = [];
   for (const date of dates) {
-    const day = await monthDay(config, tenant, date, rolled, log);
+    const day = await monthDay(config, tenant, date, rolled, log, modes);
     for (const v of day.values) {
       const rollup = rollupOf.get(`${v.metric}|${v.measure}`);
       if (rollup !== 'max' && rollup !== 'sum') continue;
@@ -356,5 +362,6 @@ async function aggregateMonth(
     values,
     inputs: inputs.sort((a, b) => compareDates(a.date, b.date) || a.dataset.localeCompare(b.dataset)),
     stats,
+    modes,
   });
 }

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import type { LocalDate, TenantConfig } from '../config/types';
-import { writeFileAtomic } from '../files/atomic';
+import { writeFileAtomic, type FileModes } from '../files/atomic';
 import type { ManifestInput } from '../files/period-writer';
 import type { ResolvedMetric } from '../metrics/resolve';
 import { bdsVersion } from '../version';
@@ -134,6 +134,7 @@ export async function writeDaySummary(
   date: LocalDate,
   metrics: readonly ResolvedMetric[],
   result: DayResult,
+  modes: FileModes,
 ): Promise<void> {
   const file: SummaryFile = {
     format: DAY_SUMMARY_FORMAT,
@@ -150,8 +151,8 @@ export async function writeDaySummary(
   // Level 1: a summary is small and rewritten often; the month reads it back once.
   const data = gzipSync(JSON.stringify(file), { level: 1 });
   const paths = daySummaryPaths(dataDir, tenant.id, date);
-  await writeFileAtomic(paths.data, data);
-  await writeFileAtomic(paths.digest, `${sha256(data)}\n`);
+  await writeFileAtomic(paths.data, data, modes);
+  await writeFileAtomic(paths.digest, `${sha256(data)}\n`, modes);
 }
 
 /** What the caller knows of the staged records now: a summary made from other records is stale. */

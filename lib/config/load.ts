@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, Parser } from 'yaml';
 import type { Document, YAMLError } from 'yaml';
 import { errorCode } from '../errors';
 import { DEFAULT_DIR_MODE, DEFAULT_FILE_MODE } from '../files/atomic';
@@ -275,122 +275,75 @@ function jsonErrorMessage(text: string, error: unknown): string {
   const reason = raw
     .replace(/ in JSON at position \d+.*$/s, '')
     .replace(/,.*$/s, '')
+    // The token itself may be a quote (`Unexpected token '''`), which the next rule cannot pair.
+    .replace(/( token) '.*'$/s, '$1')
     .replace(/\s*(?:'[^']*'|"[^"]*")/g, '')
     .trim();
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { schema: 'json', lineCounter, prettyErrors: false });
   const position = /at position (\d+)/.exec(raw);
-  const offset = position === null ? firstJsonErrorOffset(text) : Number(position[1]);
-  const { line, column } = lineAndColumn(text, offset);
-  return `JSON syntax error at line ${line}, column ${column}: ${reason}`;
-}
-
-function lineAndColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  return { line, column: offset - before.lastIndexOf('\n') };
+  const offset = position === null ? firstJsonErrorOffset(text, document) : Number(position[1]);
+  const { line, col } = lineCounter.linePos(offset);
+  return `JSON syntax error at line ${line}, column ${col}: ${reason}`;
 }
 
 /**
- * Offset of the first character a strict JSON reader rejects. Only used for messages, when
- * V8's error names the bad token but not where it is.
+ * Offset of the first thing a strict JSON reader rejects, for when V8's error names the bad
+ * token but not where it is. The YAML parser reads JSON (JSON is YAML) and keeps every node's
+ * range: with the JSON schema, a bare word (`secret`, `NaN`, `tru`) is an error at its start;
+ * what YAML allows and JSON does not (a single-quoted string, a comment, a trailing comma, block
+ * style) is found on the parsed tokens. Only used for messages.
  */
-function firstJsonErrorOffset(text: string): number {
-  let i = 0;
-  const skipSpace = (): void => {
-    while (i < text.length && ' \t\n\r'.includes(text.charAt(i))) {
-      i += 1;
-    }
-  };
-  const string = (): boolean => {
-    i += 1;
-    while (i < text.length) {
-      const c = text.charAt(i);
-      if (c === '"') {
-        i += 1;
-        return true;
-      }
-      if (c < ' ') {
-        return false;
-      }
-      if (c === '\\') {
-        const e = text.charAt(i + 1);
-        if (e !== '' && '"\\/bfnrt'.includes(e)) {
-          i += 2;
-        } else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
-          i += 6;
-        } else {
-          i += 1;
-          return false;
-        }
-      } else {
-        i += 1;
-      }
-    }
-    return false;
-  };
-  const members = (close: string, member: () => boolean): boolean => {
-    i += 1;
-    skipSpace();
-    if (text.charAt(i) === close) {
-      i += 1;
-      return true;
-    }
-    for (;;) {
-      if (!member()) {
-        return false;
-      }
-      skipSpace();
-      const c = text.charAt(i);
-      if (c === close) {
-        i += 1;
-        return true;
-      }
-      if (c !== ',') {
-        return false;
-      }
-      i += 1;
-    }
-  };
-  const value = (): boolean => {
-    skipSpace();
-    const c = text.charAt(i);
-    if (c === '{') {
-      return members('}', () => {
-        skipSpace();
-        if (text.charAt(i) !== '"' || !string()) {
-          return false;
-        }
-        skipSpace();
-        if (text.charAt(i) !== ':') {
-          return false;
-        }
-        i += 1;
-        return value();
-      });
-    }
-    if (c === '[') {
-      return members(']', value);
-    }
-    if (c === '"') {
-      return string();
-    }
-    for (const literal of ['true', 'false', 'null']) {
-      if (text.startsWith(literal, i)) {
-        i += literal.length;
-        return true;
-      }
-    }
-    const number = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-    number.lastIndex = i;
-    if (number.test(text)) {
-      i = number.lastIndex;
-      return true;
-    }
-    return false;
-  };
-  if (value()) {
-    skipSpace();
+function firstJsonErrorOffset(text: string, document: Document): number {
+  const candidates = document.errors.map((e) => e.pos[0]);
+  for (const token of new Parser().parse(text)) {
+    const found = firstNonJsonToken(token);
+    if (found !== undefined) candidates.push(found);
   }
-  return Math.min(i, text.length);
+  return candidates.length === 0 ? text.length : Math.min(text.length, ...candidates);
+}
+
+// Token types of the YAML syntax tree that JSON has no equivalent for.
+const NON_JSON_TOKENS: ReadonlySet<string> = new Set([
+  'comment',
+  'single-quoted-scalar',
+  'block-scalar',
+  'block-map',
+  'block-seq',
+  'anchor',
+  'tag',
+  'alias',
+  'explicit-key-ind',
+  'directive',
+]);
+
+/** The offset of the first token under `token` that JSON does not allow, if any. */
+function firstNonJsonToken(token: unknown): number | undefined {
+  let first: number | undefined;
+  const note = (offset: number): void => {
+    if (first === undefined || offset < first) first = offset;
+  };
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      // In a flow collection's item list a comma directly before the closing bracket is a
+      // trailing comma: YAML takes it, JSON does not.
+      node.forEach(walk);
+      return;
+    }
+    if (!isPlainRecordLike(node)) return;
+    const { type, offset } = node;
+    if (typeof type === 'string' && typeof offset === 'number' && NON_JSON_TOKENS.has(type)) note(offset);
+    if (type === 'flow-collection' && Array.isArray(node.items)) {
+      const last: unknown = node.items[node.items.length - 1];
+      if (isPlainRecordLike(last) && last.key === undefined && last.value === undefined && last.sep === undefined && Array.isArray(last.start)) {
+        const comma: unknown = last.start.find((t: unknown) => isPlainRecordLike(t) && t.type === 'comma');
+        if (isPlainRecordLike(comma) && typeof comma.offset === 'number') note(comma.offset);
+      }
+    }
+    for (const value of Object.values(node)) if (typeof value === 'object') walk(value);
+  };
+  walk(token);
+  return first;
 }
 
 // ---------------------------------------------------------------------------------------------

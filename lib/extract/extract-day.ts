@@ -10,6 +10,7 @@
  */
 import type { BdsConfig, LocalDate, SourceConfig, TenantConfig } from '../config/types';
 import { describeError } from '../errors';
+import type { FileModes } from '../files/atomic';
 import type { Logger } from '../log/logger';
 import type { SourceName } from '../metrics/catalogue';
 import { resolveMetrics } from '../metrics/resolve';
@@ -30,6 +31,8 @@ export interface ExtractDayOptions {
   /** Only datasets of these sources (one handler per source); default every source. */
   readonly sources?: readonly SourceName[];
   readonly log: Logger;
+  /** Permissions of the staged datasets, their records and the source warnings written. */
+  readonly modes: FileModes;
 }
 
 export interface ExtractedDataset {
@@ -84,6 +87,7 @@ async function extractDataset(
       spec.columns,
       spec.rows(client, params, notes),
       { source: chain.name, window, ...(snapshotAt === undefined ? {} : { snapshotAt }), notes },
+      options.modes,
     );
   } catch (error) {
     throw new ExtractionError(
@@ -160,7 +164,7 @@ export async function extractDay(options: ExtractDayOptions): Promise<ExtractedD
   for (const [source, messages] of Object.entries(warnings)) {
     for (const message of messages) log.warn('source warning', { tenant: tenant.id, day: date, stage: 'extract', source, warning: message });
   }
-  await recordSourceWarnings(config.dataDir, tenant.id, date, warnings);
+  await recordSourceWarnings(config.dataDir, tenant.id, date, warnings, options.modes);
   const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
   if (failures.length > 0) {
     for (const other of failures.slice(1)) {

@@ -16,21 +16,19 @@ export const DEFAULT_FILE_MODE = 0o640;
 /** Default permissions of folders BDS creates. */
 export const DEFAULT_DIR_MODE = 0o750;
 
-// `let`, not `const`: ES module imports are live bindings, so the modules that open files
-// themselves (lock, ledger) follow `setFileModes` without an accessor of their own.
-/** Permissions of files BDS creates (`files.mode`; the process umask still applies). */
-export let FILE_MODE = DEFAULT_FILE_MODE;
-/** Permissions of folders BDS creates (`files.dirMode`). */
-export let DIR_MODE = DEFAULT_DIR_MODE;
-
 /**
- * Sets the permissions of the files and folders created from now on. Called once per loaded
- * configuration (lib/config/runtime.ts), which has already validated both modes.
+ * The permissions of the files and folders a run creates (`files.mode`, `files.dirMode`; the
+ * process umask still applies). Passed to every writer (lib/runtime carries the run's) rather
+ * than kept in this module: a process may run configurations with different modes, and a
+ * writer that was not told would silently use whichever was set last.
  */
-export function setFileModes(file: number, dir: number): void {
-  FILE_MODE = file;
-  DIR_MODE = dir;
+export interface FileModes {
+  readonly file: number;
+  readonly dir: number;
 }
+
+/** The modes of a configuration without a `files` section. */
+export const DEFAULT_FILE_MODES: FileModes = { file: DEFAULT_FILE_MODE, dir: DEFAULT_DIR_MODE };
 
 /** Temporary files start with this, so readers and clean-ups can tell them from finished ones. */
 export const TEMP_PREFIX = '.tmp-';
@@ -85,22 +83,22 @@ export async function fsyncDirectory(dir: string): Promise<void> {
   }
 }
 
-/** Creates a folder and its parents with BDS's folder permissions. */
-export async function ensureDir(dir: string): Promise<void> {
+/** Creates a folder and its parents with the folder permissions of `modes`. */
+export async function ensureDir(dir: string, modes: FileModes): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true, mode: DIR_MODE });
+    await mkdir(dir, { recursive: true, mode: modes.dir });
   } catch (error) {
     throw new FileWriteError(dir, `cannot create the folder: ${describeError(error)}`, { cause: error });
   }
 }
 
-/** Writes `data` to `path` atomically. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await ensureDir(dirname(path));
+/** Writes `data` to `path` atomically, with the permissions of `modes`. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, modes: FileModes): Promise<void> {
+  await ensureDir(dirname(path), modes);
   await sweepStaleTemporaries(dirname(path));
   const temp = temporaryPathFor(path);
   try {
-    const handle = await open(temp, 'wx', FILE_MODE);
+    const handle = await open(temp, 'wx', modes.file);
     try {
       await handle.writeFile(data);
       await handle.sync();
@@ -124,12 +122,12 @@ export interface AtomicWriteStream {
   abort(): Promise<void>;
 }
 
-/** Opens a temporary file next to `path` for streaming writes. */
-export async function createAtomicWriteStream(path: string): Promise<AtomicWriteStream> {
-  await ensureDir(dirname(path));
+/** Opens a temporary file next to `path` for streaming writes, with the permissions of `modes`. */
+export async function createAtomicWriteStream(path: string, modes: FileModes): Promise<AtomicWriteStream> {
+  await ensureDir(dirname(path), modes);
   await sweepStaleTemporaries(dirname(path));
   const temp = temporaryPathFor(path);
-  const stream = createWriteStream(temp, { flags: 'wx', mode: FILE_MODE });
+  const stream = createWriteStream(temp, { flags: 'wx', mode: modes.file });
   return {
     stream,
     async commit() {

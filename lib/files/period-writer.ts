@@ -9,51 +9,15 @@ import type { ResolvedMetric } from '../metrics/resolve';
 import type { AggregationStats, MetricValue } from '../aggregate/values';
 import { bdsVersion } from '../version';
 import { formatInstant } from '../time/calendar';
-import { writeFileAtomic } from './atomic';
+import { writeFileAtomic, type FileModes } from './atomic';
+import { MANIFEST_FORMAT, type Manifest, type ManifestFile, type ManifestInput } from './manifest';
 import { faultPoint } from '../faults';
 import { billingFileName, checksumLine, periodCode, periodFolder, renderBillingCsv, type Period } from './billing-file';
 
 export const GLOBAL_REGION = 'GLOBAL';
 
-/** One billing file as the manifest lists it. */
-export interface ManifestFile {
-  readonly name: string;
-  readonly metric: string;
-  readonly region: string;
-  readonly sha256: string;
-  readonly bytes: number;
-  readonly rows: number;
-}
-
-/** A staged dataset a period was computed from. */
-export interface ManifestInput {
-  readonly dataset: string;
-  readonly date: string;
-  readonly source: string;
-  readonly rows: number;
-  readonly sha256: string;
-  readonly extractedAt: string;
-  /** Config DB datasets: the moment the configuration was read (the value is a snapshot). */
-  readonly snapshotAt?: string;
-  /** Facts the source had for the day that the dataset leaves out, by reason (e.g. `orphanSessions`). */
-  readonly notes?: Readonly<Record<string, number>>;
-}
-
-export interface Manifest {
-  readonly format: 'bds-manifest/1';
-  readonly tenant: string;
-  readonly garn: string;
-  readonly periodType: Period['type'];
-  readonly period: string;
-  readonly periodStart: string;
-  readonly periodEnd: string;
-  readonly timezone: string;
-  readonly generatedAt: string;
-  readonly bdsVersion: string;
-  readonly files: readonly ManifestFile[];
-  readonly inputs: readonly ManifestInput[];
-  readonly stats: Readonly<Record<string, AggregationStats>>;
-}
+// The manifest's format lives in manifest.ts; re-exported for the modules that write periods.
+export type { Manifest, ManifestFile, ManifestInput } from './manifest';
 
 /** The folder holding a tenant's billing files of a period. */
 export function billingFolder(dataDir: string, tenant: string, period: Period): string {
@@ -79,6 +43,8 @@ export interface PeriodFilesInput {
   readonly values: readonly MetricValue[];
   readonly inputs: readonly ManifestInput[];
   readonly stats: Readonly<Record<string, AggregationStats>>;
+  /** Permissions of the files and folders written. */
+  readonly modes: FileModes;
 }
 
 /**
@@ -120,15 +86,15 @@ export async function writePeriodFiles(input: PeriodFilesInput): Promise<Manifes
         rows,
       });
       const sha256 = createHash('sha256').update(csv).digest('hex');
-      await writeFileAtomic(join(folder, name), csv);
+      await writeFileAtomic(join(folder, name), csv, input.modes);
       faultPoint('billing.after-csv');
-      await writeFileAtomic(join(folder, `${name}.sha256`), checksumLine(sha256, name));
+      await writeFileAtomic(join(folder, `${name}.sha256`), checksumLine(sha256, name), input.modes);
       faultPoint('billing.after-checksum');
       files.push({ name, metric: metric.key, region, sha256, bytes: Buffer.byteLength(csv), rows: rows.length });
     }
   }
   const manifest: Manifest = {
-    format: 'bds-manifest/1',
+    format: MANIFEST_FORMAT,
     tenant: tenant.id,
     garn: config.customer.garn,
     periodType: period.type,
@@ -139,11 +105,11 @@ export async function writePeriodFiles(input: PeriodFilesInput): Promise<Manifes
     generatedAt: new Date().toISOString(),
     bdsVersion: bdsVersion(),
     files,
-    inputs: input.inputs,
+    inputs: [...input.inputs],
     stats: input.stats,
   };
   faultPoint('billing.before-manifest');
-  await writeFileAtomic(join(folder, manifestName(tenant.id, period)), JSON.stringify(manifest, null, 2) + '\n');
+  await writeFileAtomic(join(folder, manifestName(tenant.id, period)), JSON.stringify(manifest, null, 2) + '\n', input.modes);
   faultPoint('billing.after-manifest');
   return manifest;
 }

@@ -1,6 +1,7 @@
 /**
  * Structured logs: one JSON object per line (time, level, msg, then fields such as tenant, day,
- * stage, durationMs, counts). Every line is redacted before it is written.
+ * stage, durationMs, counts). Every line is redacted, with the secrets of the registry the
+ * logger was created with, before it is written.
  *
  * An error given as a field is written as its one-line description (describeError) and, beside
  * it, its code: `error` → `errorCode` (a PostgreSQL SQLSTATE such as `28P01`, a Node.js code such
@@ -11,7 +12,7 @@
  * lost.
  */
 import { describeError, nearestErrorCode } from '../errors';
-import { redact } from './redact';
+import { SecretRegistry } from './redact';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Readonly<Record<string, unknown>>;
@@ -35,11 +36,14 @@ function serialise(value: unknown): unknown {
 
 /**
  * Creates a logger writing to `write` (default: stderr, so that stdout stays for a command's
- * own output). Lines below `level` (default from BDS_LOG_LEVEL, else info) are dropped.
+ * own output). Lines below `level` (default from BDS_LOG_LEVEL, else info) are dropped. Every
+ * line is redacted with `secrets` (the program's registry, lib/runtime); without one only
+ * passwords inside URLs are hidden.
  */
 export function createLogger(
-  options: { write?: (line: string) => void; level?: LogLevel; fields?: LogFields } = {},
+  options: { write?: (line: string) => void; level?: LogLevel; fields?: LogFields; secrets?: SecretRegistry } = {},
 ): Logger {
+  const secrets = options.secrets ?? new SecretRegistry();
   const write = options.write ?? ((line: string) => process.stderr.write(line));
   const envLevel = process.env.BDS_LOG_LEVEL;
   const level: LogLevel =
@@ -54,14 +58,14 @@ export function createLogger(
       // A field the caller set itself (`errorCode` given explicitly) is not overwritten.
       if (code !== undefined && !(`${k}Code` in record)) record[`${k}Code`] = code;
     }
-    write(redact(JSON.stringify(record)) + '\n');
+    write(secrets.redact(JSON.stringify(record)) + '\n');
   };
   return {
     debug: (msg, fields) => emit('debug', msg, fields),
     info: (msg, fields) => emit('info', msg, fields),
     warn: (msg, fields) => emit('warn', msg, fields),
     error: (msg, fields) => emit('error', msg, fields),
-    child: (fields) => createLogger({ write, level, fields: { ...base, ...fields } }),
+    child: (fields) => createLogger({ write, level, secrets, fields: { ...base, ...fields } }),
   };
 }
 

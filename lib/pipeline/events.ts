@@ -10,7 +10,6 @@
  *   selecting one) and ad hoc `{ tenant? }` mean the same.
  * - `worker`: `{ tenant, trigger? }` from the dispatcher only; a scheduled event is refused.
  */
-import type { MiddlewareObj } from '@middy/core';
 import { z } from 'zod';
 import type { BdsConfig, TenantConfig } from '../config/types';
 import type { RunTrigger } from '../state/run-record';
@@ -193,34 +192,9 @@ export function targetsFromEvent(config: BdsConfig, event: unknown, nowSeconds: 
 
 /**
  * What a handler invocation carries through middy: the raw event and, once the
- * {@link parseEvent} middleware has run, the configuration and the request read from it.
+ * handler (handler.ts) has read it, the configuration and the request read from it.
  */
 export interface Invocation {
   readonly event: unknown;
   parsed?: { readonly config: BdsConfig; readonly request: BdsRequest };
-}
-
-export interface ParseEventOptions {
-  readonly kind: EventKind;
-  /** Loads the configuration (the runtime's: BDS_CONFIG). */
-  readonly loadConfig: () => BdsConfig;
-  /** The clock, in epoch seconds (tests inject one). */
-  readonly now: () => number;
-}
-
-/**
- * Middy middleware that reads the invocation's event ({@link readRequest}) before the handler
- * runs, so a handler's body starts from a valid request. Options are checked when the handler
- * module is built, not at the first event.
- *
- * @throws TypeError for options that cannot work (an unknown kind, a missing function).
- */
-export function parseEvent<R>(options: ParseEventOptions): MiddlewareObj<Invocation, R> {
-  if (!(EVENT_KINDS as readonly string[]).includes(options.kind)) throw new TypeError(`parseEvent: kind must be one of ${EVENT_KINDS.join(', ')}`);
-  if (typeof options.loadConfig !== 'function' || typeof options.now !== 'function') throw new TypeError('parseEvent: loadConfig and now must be functions');
-  return {
-    before: (request) => {
-      request.event.parsed = readRequest(options.kind, request.event.event, options.now(), options.loadConfig);
-    },
-  };
 }

@@ -1,7 +1,7 @@
 /**
  * The shape every handler shares: Lambda-style `handler(event, context)`, built with middy from
  * a short recipe — a name, the kind of event it takes (lib/pipeline/events.ts) and what it does
- * with the request. The event is read by the `parseEvent` middleware before the body runs; the
+ * with the request. The event is read (events.ts `readRequest`) by a middleware before the body runs; the
  * day comes from the event (or, for a scheduled event, its `time`), never from module state, so
  * the same code runs under the local scheduler, serverless-offline and AWS Lambda.
  *
@@ -12,10 +12,11 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { BdsConfig } from '../config/types';
-import { loadRuntimeConfig } from '../config/runtime';
 import { createLogger, type Logger } from '../log/logger';
-import { nowSeconds } from '../time/clock';
-import { parseEvent, type BdsRequest, type EventKind, type Invocation } from './events';
+import { SecretRegistry } from '../log/redact';
+import { loadRuntime, type Runtime } from '../runtime/runtime';
+import { clockFromEnv, type Clock } from '../time/clock';
+import { readRequest, type BdsRequest, type EventKind, type Invocation } from './events';
 import type { Dispatched } from './fan-out';
 import { runDays, type RunOptions, type RunSummary } from './run-days';
 
@@ -69,8 +70,18 @@ export function invocationLog<R extends HandlerSummary>(options: { name: string;
 /** What a handler's body receives. */
 export interface HandlerInput {
   readonly config: BdsConfig;
+  /** The invocation's clock, file modes and secrets (made from the environment and `config`). */
+  readonly runtime: Runtime;
   readonly request: BdsRequest;
   readonly log: Logger;
+}
+
+/** Where a handler takes its runtime from (tests replace the environment or the clock). */
+export interface HandlerBoundary {
+  /** BDS_CONFIG and BDS_NOW are read here at each invocation (default `process.env`). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** "Now" instead of BDS_NOW or the system clock. */
+  readonly clock?: Clock;
 }
 
 export interface HandlerRecipe<R extends HandlerSummary> {
@@ -82,18 +93,43 @@ export interface HandlerRecipe<R extends HandlerSummary> {
 
 /**
  * Builds a handler from its recipe: invocation logging, then the event read into a request,
- * then the body.
+ * then the body. The runtime is made at each invocation, as the configuration is loaded (a
+ * long-running process such as the scheduler sees an edited file, or BDS_NOW, at the next
+ * firing); the secrets registry is the handler's, shared by its invocations, because its
+ * logger is made once and must hide every secret any invocation loaded.
  */
-export function createHandler<R extends HandlerSummary>(recipe: HandlerRecipe<R>): (event: unknown, context?: Partial<Context>) => Promise<R> {
-  const log = createLogger({ fields: { function: recipe.name } });
+export function createHandler<R extends HandlerSummary>(
+  recipe: HandlerRecipe<R>,
+  boundary: HandlerBoundary = {},
+): (event: unknown, context?: Partial<Context>) => Promise<R> {
+  const secrets = new SecretRegistry();
+  const log = createLogger({ fields: { function: recipe.name }, secrets });
+  const env = (): NodeJS.ProcessEnv => boundary.env ?? process.env;
+  // Made by the event reading's loadConfig, then handed to the body; one per
+  // invocation (the WeakMap forgets it with the invocation).
+  const runtimes = new WeakMap<Invocation, Runtime>();
   const body = async (invocation: Invocation): Promise<R> => {
     const parsed = invocation.parsed;
-    if (parsed === undefined) throw new TypeError(`${recipe.name}: the event was not read (parseEvent middleware missing)`);
-    return recipe.run({ ...parsed, log });
+    const runtime = runtimes.get(invocation);
+    if (parsed === undefined || runtime === undefined) throw new TypeError(`${recipe.name}: the event was not read`);
+    return recipe.run({ ...parsed, runtime, log });
+  };
+  // What the parseEvent middleware does, with the runtime made alongside the configuration.
+  const reading: MiddlewareObj<Invocation, R> = {
+    before: (request) => {
+      // The clock is read before the configuration: the event's checks need "now" first, and a
+      // broken BDS_NOW is reported whatever the file says.
+      const clock = boundary.clock ?? clockFromEnv(env());
+      request.event.parsed = readRequest(recipe.kind, request.event.event, clock.nowSeconds(), () => {
+        const loaded = loadRuntime(undefined, { env: env(), clock, secrets });
+        runtimes.set(request.event, loaded.runtime);
+        return loaded.config;
+      });
+    },
   };
   const wrapped = middy<Invocation, R>(body)
     .use(invocationLog<R>({ name: recipe.name, log }))
-    .use(parseEvent<R>({ kind: recipe.kind, loadConfig: () => loadRuntimeConfig(), now: nowSeconds }));
+    .use(reading);
   // The runtime passes a full Context; local callers (bds invoke, tests) may pass part of one or
   // none, and the handlers only read `awsRequestId` from it.
   return (event, context) => wrapped({ event }, (context ?? {}) as Context);
@@ -107,9 +143,9 @@ export function createStageHandler(name: string, stages: RunOptions['stages']): 
   return createHandler({
     name,
     kind: 'days',
-    run: async ({ config, request, log }) => ({
+    run: async ({ config, runtime, request, log }) => ({
       function: name,
-      ...(await runDays({ config, targets: request.targets, log, stages, trigger: request.trigger })),
+      ...(await runDays({ config, runtime, targets: request.targets, log, stages, trigger: request.trigger })),
     }),
   });
 }

@@ -13,6 +13,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BdsConfig, TenantConfig } from '../config/types';
 import { writeFileAtomic } from '../files/atomic';
+import type { Runtime } from '../runtime/runtime';
 import { renderGauges, type GaugeFamily, type Sample } from '../state/prometheus';
 import { STAGES, type StageName } from '../state/watermarks';
 import { dayBounds } from '../time/calendar';
@@ -89,13 +90,14 @@ export function stateGaugesText(tenant: TenantConfig, status: TenantStatus, gene
  * @throws when the state cannot be read or a file cannot be written (the caller adds the
  * "other failure" exit bit: monitoring that silently stops is a hidden failure).
  */
-export async function writeStateGauges(config: BdsConfig, nowSeconds: number, only?: readonly string[]): Promise<void> {
+export async function writeStateGauges(config: BdsConfig, runtime: Pick<Runtime, 'clock' | 'fileModes'>, only?: readonly string[]): Promise<void> {
   const { collectStatus } = await import('./status');
+  const nowSeconds = runtime.clock.nowSeconds();
   const status = await collectStatus(config, nowSeconds, only);
   for (const tenantStatus of status.tenants) {
     const tenant = config.tenants.find((t) => t.id === tenantStatus.tenant);
     if (tenant === undefined) continue;
-    await writeFileAtomic(stateGaugesPath(config.dataDir, tenant.id), stateGaugesText(tenant, tenantStatus, nowSeconds));
+    await writeFileAtomic(stateGaugesPath(config.dataDir, tenant.id), stateGaugesText(tenant, tenantStatus, nowSeconds), runtime.fileModes);
   }
   if (only !== undefined) return;
   const known = new Set(config.tenants.map((t) => t.id));

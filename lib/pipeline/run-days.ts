@@ -20,7 +20,7 @@ import { acquireLock } from '../state/lock';
 import { writeRunRecord, type RunTrigger } from '../state/run-record';
 import { recordStageSuccess } from '../state/stage-success';
 import { writeStateGauges } from './monitoring';
-import { nowSeconds } from '../time/clock';
+import type { Runtime } from '../runtime/runtime';
 import { addMark, clearMark, readMarks } from '../state/period-marks';
 import { advanceWatermark, readWatermarks, setWatermark } from '../state/watermarks';
 import { compareDates, isLastDayOfMonth, lastDayOfMonth, monthOf } from '../time/calendar';
@@ -63,6 +63,8 @@ export interface RunSummary {
 
 export interface RunOptions {
   readonly config: BdsConfig;
+  /** The clock, file modes and secrets of the program or handler that runs the days. */
+  readonly runtime: Runtime;
   readonly targets: readonly Target[];
   readonly log: Logger;
   /** Which stages run; `extract` may be limited to some sources (one handler per source). */
@@ -115,6 +117,7 @@ async function aggregateRepairing<T>(
   onStage: (stage: Stage) => void,
 ): Promise<T> {
   const { config, log } = options;
+  const modes = options.runtime.fileModes;
   try {
     return await aggregate();
   } catch (error) {
@@ -128,12 +131,12 @@ async function aggregateRepairing<T>(
     });
     onStage('extract');
     // Whole days, not single datasets: a day's datasets are extracted together everywhere else too.
-    for (const repaired of error.dates) await extractDay({ config, tenant, date: repaired, log });
+    for (const repaired of error.dates) await extractDay({ config, tenant, date: repaired, log, modes });
     onStage('aggregate');
     for (const repaired of error.dates) {
       // The day being aggregated is written by `aggregate` itself; a month's last day is never
       // another day's input.
-      if (repaired !== day && !isLastDayOfMonth(repaired)) await aggregateDay({ config, tenant, date: repaired, log });
+      if (repaired !== day && !isLastDayOfMonth(repaired)) await aggregateDay({ config, tenant, date: repaired, log, modes });
     }
   }
   return aggregate();
@@ -150,16 +153,17 @@ export class VerificationFailedError extends AggregationError {}
  */
 async function verifyAggregated(options: RunOptions, tenant: TenantConfig, date: LocalDate, month: string | undefined): Promise<void> {
   const { config, log } = options;
+  const modes = options.runtime.fileModes;
   if (!config.verify) return;
   const periods = [date, ...(month === undefined ? [] : [month])];
   // Loaded only where verification is configured.
   const { verifyTenantDays } = await import('../verify/verify');
   const result = await verifyTenantDays({ config, tenant, dates: [date], log });
   if (result.differences.length === 0) {
-    for (const period of periods) await clearMark(config.dataDir, 'held', tenant.id, period);
+    for (const period of periods) await clearMark(config.dataDir, 'held', tenant.id, period, modes);
     return;
   }
-  for (const period of periods) await addMark(config.dataDir, 'held', tenant.id, period);
+  for (const period of periods) await addMark(config.dataDir, 'held', tenant.id, period, modes);
   for (const d of result.differences) {
     log.error('verification difference', { ...d, day: date, stage: 'aggregate' });
   }
@@ -194,6 +198,7 @@ async function monthRolledUp(config: BdsConfig, tenant: TenantConfig, month: str
  */
 async function rebuildStaleMonths(options: RunOptions, tenant: TenantConfig, days: DayOutcome[]): Promise<void> {
   const { config, log } = options;
+  const modes = options.runtime.fileModes;
   let stale: string[];
   try {
     stale = await readMarks(config.dataDir, 'stale-months', tenant.id);
@@ -210,10 +215,10 @@ async function rebuildStaleMonths(options: RunOptions, tenant: TenantConfig, day
         options,
         tenant,
         undefined,
-        () => aggregateMonthOnly({ config, tenant, month, log }),
+        () => aggregateMonthOnly({ config, tenant, month, log, modes }),
         (next) => (stage = next),
       );
-      await clearMark(config.dataDir, 'stale-months', tenant.id, month);
+      await clearMark(config.dataDir, 'stale-months', tenant.id, month, modes);
       await verifyAggregated(options, tenant, lastDayOfMonth(`${month}-01`), month);
       log.info('stale month rebuilt', { tenant: tenant.id, stage: 'aggregate', month, files: monthly.files.length });
     } catch (error) {
@@ -236,7 +241,7 @@ interface MonitoringFailures {
  * watermark has moved) but must not pass unseen either: the run exits with the "other" bit.
  */
 async function noteSuccess(options: RunOptions, tenant: string, stage: Stage, monitoring: MonitoringFailures): Promise<void> {
-  await recordStageSuccess(options.config.dataDir, tenant, stage, new Date()).catch((error: unknown) => {
+  await recordStageSuccess(options.config.dataDir, tenant, stage, new Date(), options.runtime.fileModes).catch((error: unknown) => {
     monitoring.count += 1;
     options.log.error('cannot record the stage success', { tenant, stage, error });
   });
@@ -250,6 +255,7 @@ async function runTenantDays(
   monitoring: MonitoringFailures,
 ): Promise<void> {
   const { config, log, stages } = options;
+  const modes = options.runtime.fileModes;
   const tenant = target.tenant;
   for (let i = 0; i < target.dates.length; i += 1) {
     const date = target.dates[i] as LocalDate;
@@ -264,13 +270,14 @@ async function runTenantDays(
           tenant,
           date,
           log,
+          modes,
           ...(stages.extract === true ? {} : { sources: stages.extract }),
         });
         datasets = extracted.length;
         rows = extracted.reduce((n, d) => n + d.rows, 0);
         // A watermark means the whole stage: only a run of every source completes it.
         if (stages.extract === true) {
-          await advanceWatermark(config.dataDir, tenant, 'extract', date);
+          await advanceWatermark(config.dataDir, tenant, 'extract', date, modes);
           await noteSuccess(options, tenant.id, 'extract', monitoring);
         }
       }
@@ -279,13 +286,13 @@ async function runTenantDays(
         const month = monthOf(date);
         // Marked before the day is written: a run that dies after writing it still leaves the
         // month to be rebuilt by the next one.
-        if (!isLastDayOfMonth(date) && (await monthRolledUp(config, tenant, month))) await addMark(config.dataDir, 'stale-months', tenant.id, month);
-        const result = await aggregateRepairing(options, tenant, date, () => aggregateDay({ config, tenant, date, log }), (next) => (stage = next));
+        if (!isLastDayOfMonth(date) && (await monthRolledUp(config, tenant, month))) await addMark(config.dataDir, 'stale-months', tenant.id, month, modes);
+        const result = await aggregateRepairing(options, tenant, date, () => aggregateDay({ config, tenant, date, log, modes }), (next) => (stage = next));
         // The last day rebuilt the month from every day as they are now.
-        if (result.monthly !== undefined) await clearMark(config.dataDir, 'stale-months', tenant.id, month);
+        if (result.monthly !== undefined) await clearMark(config.dataDir, 'stale-months', tenant.id, month, modes);
         await verifyAggregated(options, tenant, date, result.monthly === undefined ? undefined : month);
         files = result.daily.files.length + (result.monthly?.files.length ?? 0);
-        await advanceWatermark(config.dataDir, tenant, 'aggregate', date);
+        await advanceWatermark(config.dataDir, tenant, 'aggregate', date, modes);
         await noteSuccess(options, tenant.id, 'aggregate', monitoring);
       }
       days.push({ tenant: tenant.id, date, ok: true, datasets, rows, files });
@@ -308,7 +315,7 @@ async function transmitTenant(options: RunOptions, tenant: TenantConfig, monitor
     if (config.transmit !== undefined) {
       // Loaded only when there is something to deliver: the S3 SDK is a large part of start-up.
       const { transmitPending } = await import('../transmit/transmit');
-      summary = await transmitPending({ config, tenant, log });
+      summary = await transmitPending({ config, runtime: options.runtime, tenant, log });
     }
   } catch (error) {
     const message = describeError(error);
@@ -320,7 +327,7 @@ async function transmitTenant(options: RunOptions, tenant: TenantConfig, monitor
     // Every file produced so far is delivered (or stays local only): transmit has caught up
     // with aggregation.
     const aggregated = (await readWatermarks(config.dataDir))[tenant.id]?.aggregate;
-    if (aggregated !== undefined) await setWatermark(config.dataDir, tenant.id, 'transmit', aggregated);
+    if (aggregated !== undefined) await setWatermark(config.dataDir, tenant.id, 'transmit', aggregated, options.runtime.fileModes);
   }
   // Only a pass that had somewhere to deliver succeeded at delivering.
   if (ok && summary !== undefined) await noteSuccess(options, tenant.id, 'transmit', monitoring);
@@ -337,9 +344,9 @@ async function transmitTenant(options: RunOptions, tenant: TenantConfig, monitor
 
 /** Runs the requested stages for every target. Never throws for a day's failure: it is in the summary. */
 export async function runDays(options: RunOptions): Promise<RunSummary> {
-  const { config } = options;
+  const { config, runtime } = options;
   const started = new Date();
-  const lock = await acquireLock(config.dataDir, options.command ?? 'bds', options.lockTenant);
+  const lock = await acquireLock(config.dataDir, options.command ?? 'bds', runtime.fileModes, options.lockTenant);
   try {
     const days: DayOutcome[] = [];
     const skipped: { tenant: string; date: LocalDate }[] = [];
@@ -352,7 +359,7 @@ export async function runDays(options: RunOptions): Promise<RunSummary> {
     let exitCode = exitCodeOf(days, transmissions);
     // The state gauges follow every run (before its record, which then carries their failure);
     // a worker writes its tenant's only, as workers of other tenants write theirs meanwhile.
-    await writeStateGauges(config, nowSeconds(), options.lockTenant === undefined ? undefined : [options.lockTenant]).catch((error: unknown) => {
+    await writeStateGauges(config, runtime, options.lockTenant === undefined ? undefined : [options.lockTenant]).catch((error: unknown) => {
       monitoring.count += 1;
       options.log.error('cannot write the state gauges', { error });
     });
@@ -371,7 +378,7 @@ export async function runDays(options: RunOptions): Promise<RunSummary> {
       failures: days
         .filter((d) => !d.ok)
         .map((d) => ({ tenant: d.tenant, date: d.date, stage: d.failedStage ?? 'other', error: d.error ?? '' })),
-    }, options.lockTenant).catch((error: unknown) => {
+    }, runtime.fileModes, options.lockTenant).catch((error: unknown) => {
       exitCode |= ExitCode.other;
       options.log.error('cannot write the run record', { error });
     });

@@ -5,7 +5,7 @@
  */
 import type { BdsConfig, LocalDate } from '../config/types';
 import { readRunRecord, type RunRecord } from '../state/run-record';
-import { readStageSuccess, type StageSuccess } from '../state/stage-success';
+import { readStageSuccessFile, type StageSuccess, type StageSuccessRead } from '../state/stage-success';
 import { readMarks } from '../state/period-marks';
 import { readSourceWarnings, sourceWarningLines } from '../state/source-warnings';
 import { readWatermarks, type StageName } from '../state/watermarks';
@@ -55,9 +55,9 @@ export async function collectStatus(config: BdsConfig, nowSeconds: number, only?
   const stale = new Map<string, string[]>();
   const held = new Map<string, string[]>();
   const warnings = new Map<string, string[]>();
-  const success = new Map<string, StageSuccess>();
+  const success = new Map<string, StageSuccessRead>();
   for (const tenant of selected) {
-    success.set(tenant.id, await readStageSuccess(config.dataDir, tenant.id));
+    success.set(tenant.id, await readStageSuccessFile(config.dataDir, tenant.id));
     warnings.set(tenant.id, sourceWarningLines(await readSourceWarnings(config.dataDir, tenant.id)));
     stale.set(tenant.id, await readMarks(config.dataDir, 'stale-months', tenant.id));
     held.set(tenant.id, await readMarks(config.dataDir, 'held', tenant.id));
@@ -71,7 +71,7 @@ export async function collectStatus(config: BdsConfig, nowSeconds: number, only?
     return {
       tenant: tenant.id,
       watermarks: own,
-      lastSuccess: success.get(tenant.id) ?? {},
+      lastSuccess: success.get(tenant.id)?.success ?? {},
       lastEndedDay: last,
       daysDue: daysAfter(tenant, own.aggregate, last).length,
       files: delivery?.files ?? 0,
@@ -84,6 +84,7 @@ export async function collectStatus(config: BdsConfig, nowSeconds: number, only?
           (p) => `files of ${p} differ from the values recomputed in the sources (verify); held, not transmitted until the period is processed again and verifies`,
         ),
         ...(delivery?.problems ?? []),
+        ...[success.get(tenant.id)?.problem].filter((p): p is string => p !== undefined),
       ],
       warnings: warnings.get(tenant.id) ?? [],
     };

@@ -12,11 +12,14 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { parse } from 'csv-parse';
+import { z } from 'zod';
 import type { LocalDate } from '../config/types';
 import { BdsError, describeError } from '../errors';
 import { FileWriteError } from '../files/errors';
 import { DigestPassThrough } from '../files/digest';
-import { createAtomicWriteStream, writeFileAtomic } from '../files/atomic';
+import { createAtomicWriteStream, writeFileAtomic, type FileModes } from '../files/atomic';
+import { formatProblemMessage, parseFormat } from '../files/disk-format';
+import { isLocalDate } from '../time/calendar';
 import { FAULT_ROW_INTERVAL, faultPoint } from '../faults';
 import { StagedDatasetCorruptError, StagedDatasetMissingError } from './errors';
 import { stagedCsvChunks } from './staged-csv';
@@ -26,27 +29,28 @@ export const STAGED_FORMAT = 'bds-staged/1';
 /** A cell of a staged row: null is written as an empty field. */
 export type StagedCell = string | number | null;
 
-/** The record kept next to a staged dataset. */
-export interface StagedMeta {
-  readonly format: typeof STAGED_FORMAT;
-  readonly tenant: string;
-  readonly dataset: string;
-  readonly date: LocalDate;
-  readonly columns: readonly string[];
-  readonly rows: number;
-  readonly bytes: number;
-  readonly sha256: string;
+/** The format of the record kept next to a staged dataset (`<date>.meta.json`). */
+export const stagedMetaSchema = z.strictObject({
+  format: z.literal(STAGED_FORMAT, { error: `not a BDS staged record (expected format "${STAGED_FORMAT}")` }),
+  tenant: z.string(),
+  dataset: z.string(),
+  date: z.string().refine(isLocalDate, { error: 'expected a date YYYY-MM-DD' }),
+  columns: z.array(z.string()).readonly(),
+  rows: z.number().int().min(0),
+  bytes: z.number().int().min(0),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, { error: 'not a SHA-256 hex digest' }),
   /** Which configured source it came from (`gim`, `config`, `gvp@US`). */
-  readonly source: string;
+  source: z.string(),
   /** When the extraction finished (ISO 8601 UTC). */
-  readonly extractedAt: string;
+  extractedAt: z.string(),
   /** For sources without history (Config DB): the moment the configuration was read. */
-  readonly snapshotAt?: string;
+  snapshotAt: z.string().optional(),
   /** The UTC bounds (epoch seconds) of the day the rows were selected for. */
-  readonly window: { readonly start: number; readonly end: number };
+  window: z.strictObject({ start: z.number().int(), end: z.number().int() }).readonly(),
   /** Facts of the day the source had but the dataset leaves out, by reason (e.g. `orphanSessions`). */
-  readonly notes?: Readonly<Record<string, number>>;
-}
+  notes: z.record(z.string(), z.number()).readonly().optional(),
+});
+export type StagedMeta = Readonly<z.infer<typeof stagedMetaSchema>>;
 
 export interface StagedLocation {
   readonly dataDir: string;
@@ -78,9 +82,10 @@ export async function writeStagedDataset(
   columns: readonly string[],
   rows: AsyncIterable<readonly StagedCell[]>,
   info: { source: string; window: { start: number; end: number }; snapshotAt?: string; notes?: Readonly<Record<string, number>> },
+  modes: FileModes,
 ): Promise<StagedMeta> {
   const paths = stagedPaths(loc);
-  const out = await createAtomicWriteStream(paths.data);
+  const out = await createAtomicWriteStream(paths.data, modes);
   let count = 0;
   const countRow = (): void => {
     count += 1;
@@ -121,7 +126,7 @@ export async function writeStagedDataset(
     ...(info.snapshotAt === undefined ? {} : { snapshotAt: info.snapshotAt }),
     ...(info.notes === undefined || Object.keys(info.notes).length === 0 ? {} : { notes: { ...info.notes } }),
   };
-  await writeFileAtomic(paths.meta, JSON.stringify(meta, null, 2) + '\n');
+  await writeFileAtomic(paths.meta, JSON.stringify(meta, null, 2) + '\n', modes);
   faultPoint('extract.after-record', loc.dataset);
   return meta;
 }
@@ -139,14 +144,11 @@ export async function readStagedMeta(loc: StagedLocation): Promise<StagedMeta> {
       { cause: error },
     );
   }
-  let meta: StagedMeta;
-  try {
-    meta = JSON.parse(text) as StagedMeta;
-  } catch (error) {
-    throw new StagedDatasetCorruptError(`${paths.meta} is not valid JSON; extract ${loc.date} again`, { cause: error });
-  }
-  // Read from disk: the format is checked, not taken from the type (which says what bds writes).
-  if ((meta.format as unknown) !== STAGED_FORMAT || meta.dataset !== loc.dataset || meta.date !== loc.date) {
+  const parsed = parseFormat(stagedMetaSchema, text);
+  // Corrupt, not missing: aggregation in a run that extracts repairs it by extracting the day again.
+  if (!parsed.ok) throw new StagedDatasetCorruptError(formatProblemMessage(paths.meta, parsed.problem, `extract ${loc.date} again`));
+  const meta = parsed.value;
+  if (meta.dataset !== loc.dataset || meta.date !== loc.date) {
     throw new StagedDatasetCorruptError(`${paths.meta} does not describe ${loc.dataset} for ${loc.date}; extract it again`);
   }
   return meta;

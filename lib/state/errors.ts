@@ -1,4 +1,7 @@
 import { BdsError } from '../errors';
+import type { LockInfo } from './lock';
+
+export type { LockInfo };
 
 /** Another process works on the data directory (exit 75). */
 export class LockHeldError extends BdsError {
@@ -15,13 +18,3 @@ export class LockHeldError extends BdsError {
 
 /** The state files cannot be read or written. */
 export class StateError extends BdsError {}
-
-/** Who holds a lock. */
-export interface LockInfo {
-  readonly pid: number;
-  readonly host: string;
-  readonly command: string;
-  readonly startedAt: string;
-  /** The holder's boot id and start time (Linux), so that a reused PID is not taken for it. */
-  readonly identity?: { readonly bootId: string; readonly startTicks: string };
-}

@@ -16,10 +16,28 @@ import { link, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { valueText } from '../errors';
-import { ensureDir, FILE_MODE, isTemporaryName, temporaryPathFor } from '../files/atomic';
+import { z } from 'zod';
+import { ensureDir, isTemporaryName, temporaryPathFor, type FileModes } from '../files/atomic';
+import { parseFormat } from '../files/disk-format';
 import { isSameProcessAlive, processIdentity } from '../process-alive';
-import { LockHeldError, StateError, type LockInfo } from './errors';
+import { LockHeldError, StateError } from './errors';
+
+/**
+ * The format of a lock file: who holds it. Not strict: a newer BDS may record more, and its
+ * lock must still be respected. Only `pid` and `host` decide whether the holder lives; the
+ * rest is shown to whoever is refused, so a malformed one is dropped, not fatal.
+ */
+export const lockInfoSchema = z.object({
+  pid: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  host: z.string(),
+  command: z.string().catch(''),
+  startedAt: z.string().catch(''),
+  /** The holder's boot id and start time (Linux), so that a reused PID is not taken for it. */
+  identity: z.object({ bootId: z.string(), startTicks: z.string() }).optional().catch(undefined),
+});
+
+/** Who holds a lock. */
+export type LockInfo = z.infer<typeof lockInfoSchema>;
 
 export interface LockHandle {
   release(): Promise<void>;
@@ -43,12 +61,6 @@ function unreadable(): LockInfo {
   return { pid: -1, host: hostname(), command: UNREADABLE, startedAt: '' };
 }
 
-function identityOf(value: unknown): LockInfo['identity'] {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { bootId, startTicks } = value as Record<string, unknown>;
-  return typeof bootId === 'string' && typeof startTicks === 'string' ? { bootId, startTicks } : undefined;
-}
-
 async function readHolder(path: string): Promise<LockInfo | undefined> {
   let text: string;
   try {
@@ -57,31 +69,21 @@ async function readHolder(path: string): Promise<LockInfo | undefined> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     return unreadable();
   }
-  try {
-    const info = JSON.parse(text) as Record<string, unknown>;
-    if (typeof info.pid !== 'number' || !Number.isSafeInteger(info.pid) || info.pid <= 0 || typeof info.host !== 'string') return unreadable();
-    const identity = identityOf(info.identity);
-    return {
-      pid: info.pid,
-      host: info.host,
-      command: valueText(info.command ?? ''),
-      startedAt: valueText(info.startedAt ?? ''),
-      ...(identity === undefined ? {} : { identity }),
-    };
-  } catch {
-    // Empty or garbage (a lock written by hand, a disk fault): nobody can be holding it.
-    return unreadable();
-  }
+  const parsed = parseFormat(lockInfoSchema, text);
+  // Empty or garbage (a lock written by hand, a disk fault): nobody can be holding it.
+  if (!parsed.ok) return unreadable();
+  const { identity, ...rest } = parsed.value;
+  return identity === undefined ? rest : { ...rest, identity };
 }
 
 function isHolderAlive(holder: LockInfo): boolean {
   return holder.host !== hostname() || isSameProcessAlive(holder.pid, holder.identity);
 }
 
-async function tryCreate(path: string, info: LockInfo): Promise<boolean> {
+async function tryCreate(path: string, info: LockInfo, modes: FileModes): Promise<boolean> {
   const temporary = temporaryPathFor(path);
   try {
-    const handle = await open(temporary, 'wx', FILE_MODE);
+    const handle = await open(temporary, 'wx', modes.file);
     try {
       await handle.writeFile(JSON.stringify(info) + '\n');
       await handle.sync();
@@ -123,9 +125,9 @@ async function conflictingLock(dataDir: string, tenant: string | undefined): Pro
 
 /**
  * Takes the data directory's lock (or a tenant's) or throws LockHeldError naming the holder. `command` says
- * what this process is doing (shown to whoever is refused).
+ * what this process is doing (shown to whoever is refused); the lock file is created with `modes`.
  */
-export async function acquireLock(dataDir: string, command: string, tenant?: string): Promise<LockHandle> {
+export async function acquireLock(dataDir: string, command: string, modes: FileModes, tenant?: string): Promise<LockHandle> {
   const path = lockPath(dataDir, tenant);
   const mine = held.get(path);
   const release = (): LockHandle => ({
@@ -143,7 +145,7 @@ export async function acquireLock(dataDir: string, command: string, tenant?: str
     mine.count += 1;
     return release();
   }
-  await ensureDir(join(dataDir, 'state'));
+  await ensureDir(join(dataDir, 'state'), modes);
   const identity = processIdentity(process.pid);
   const info: LockInfo = {
     pid: process.pid,
@@ -153,7 +155,7 @@ export async function acquireLock(dataDir: string, command: string, tenant?: str
     ...(identity === undefined ? {} : { identity }),
   };
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    if (await tryCreate(path, info)) {
+    if (await tryCreate(path, info, modes)) {
       const conflict = await conflictingLock(dataDir, tenant);
       if (conflict !== undefined) {
         await rm(path, { force: true });

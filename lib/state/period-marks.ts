@@ -16,15 +16,18 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../files/atomic';
+import { writeFileAtomic, type FileModes } from '../files/atomic';
+import { parseFormatOrThrow } from '../files/disk-format';
 import { StateError } from './errors';
 
 export type MarkKind = 'stale-months' | 'held';
 
-const PERIOD: Record<MarkKind, RegExp> = {
-  'stale-months': /^\d{4}-\d{2}$/,
-  held: /^\d{4}-\d{2}(-\d{2})?$/,
-};
+/** The format of `state/<kind>/<tenant>.json`, per kind: the marked periods. */
+export const MARKS_SCHEMAS = {
+  'stale-months': z.strictObject({ periods: z.array(z.string().regex(/^\d{4}-\d{2}$/, { error: 'expected a month YYYY-MM' })) }),
+  held: z.strictObject({ periods: z.array(z.string().regex(/^\d{4}-\d{2}(-\d{2})?$/, { error: 'expected a period YYYY-MM-DD or YYYY-MM' })) }),
+} as const satisfies Record<MarkKind, z.ZodType>;
+export type MarksFile = z.infer<(typeof MARKS_SCHEMAS)[MarkKind]>;
 
 /** The file of one kind of mark for a tenant. */
 export function marksPath(dataDir: string, kind: MarkKind, tenant: string): string {
@@ -41,29 +44,26 @@ export async function readMarks(dataDir: string, kind: MarkKind, tenant: string)
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw new StateError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
-  try {
-    return [...z.object({ periods: z.array(z.string().regex(PERIOD[kind])) }).parse(JSON.parse(text)).periods].sort();
-  } catch (error) {
-    // Ignoring the file would forget periods whose files are wrong: the operator must look.
-    throw new StateError(`${path} is not a list of periods; fix it, or process the periods it named again and delete it`, { cause: error });
-  }
+  // Ignoring the file would forget periods whose files are wrong: the operator must look.
+  const marks = parseFormatOrThrow(MARKS_SCHEMAS[kind], text, path, 'fix it, or process the periods it named again and delete it');
+  return [...marks.periods].sort();
 }
 
-async function writeMarks(dataDir: string, kind: MarkKind, tenant: string, periods: readonly string[]): Promise<void> {
-  const sorted = [...new Set(periods)].sort();
-  await writeFileAtomic(marksPath(dataDir, kind, tenant), JSON.stringify({ periods: sorted }, null, 2) + '\n');
+async function writeMarks(dataDir: string, kind: MarkKind, tenant: string, periods: readonly string[], modes: FileModes): Promise<void> {
+  const file: MarksFile = { periods: [...new Set(periods)].sort() };
+  await writeFileAtomic(marksPath(dataDir, kind, tenant), JSON.stringify(file, null, 2) + '\n', modes);
 }
 
-/** Marks a period (no write when it already is). */
-export async function addMark(dataDir: string, kind: MarkKind, tenant: string, period: string): Promise<void> {
+/** Marks a period (no write when it already is); the file is written with `modes`. */
+export async function addMark(dataDir: string, kind: MarkKind, tenant: string, period: string, modes: FileModes): Promise<void> {
   const periods = await readMarks(dataDir, kind, tenant);
   if (periods.includes(period)) return;
-  await writeMarks(dataDir, kind, tenant, [...periods, period]);
+  await writeMarks(dataDir, kind, tenant, [...periods, period], modes);
 }
 
-/** Clears a period's mark (no write when it was not marked). */
-export async function clearMark(dataDir: string, kind: MarkKind, tenant: string, period: string): Promise<void> {
+/** Clears a period's mark (no write when it was not marked); the file is written with `modes`. */
+export async function clearMark(dataDir: string, kind: MarkKind, tenant: string, period: string, modes: FileModes): Promise<void> {
   const periods = await readMarks(dataDir, kind, tenant);
   if (!periods.includes(period)) return;
-  await writeMarks(dataDir, kind, tenant, periods.filter((p) => p !== period));
+  await writeMarks(dataDir, kind, tenant, periods.filter((p) => p !== period), modes);
 }

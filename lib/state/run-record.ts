@@ -17,27 +17,35 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../files/atomic';
+import { z } from 'zod';
+import { writeFileAtomic, type FileModes } from '../files/atomic';
+import { parseFormatOrThrow } from '../files/disk-format';
+import { DiskFormatError } from '../files/errors';
 import { renderGauges, type GaugeFamily } from './prometheus';
 
+export const RUN_TRIGGERS = ['scheduled', 'manual'] as const;
+
 /** What started a run. */
-export type RunTrigger = 'scheduled' | 'manual';
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
-export const RUN_TRIGGERS: readonly RunTrigger[] = ['scheduled', 'manual'];
+const recordTime = z.string().refine((t) => !Number.isNaN(Date.parse(t)), { error: 'expected an ISO 8601 time' });
+const count = z.number().int().min(0);
 
-export interface RunRecord {
-  readonly command: string;
+/** The format of `state/last-run.json`, `state/last-scheduled-run.json` (and a worker's `.<tenant>` ones). */
+export const runRecordSchema = z.strictObject({
+  command: z.string(),
   /** Absent in records written before runs were told apart: those were manual or scheduled alike. */
-  readonly trigger?: RunTrigger;
-  readonly startedAt: string;
-  readonly endedAt: string;
-  readonly exitCode: number;
-  readonly daysProcessed: number;
-  readonly daysFailed: number;
-  readonly failures: readonly { readonly tenant: string; readonly date: string; readonly stage: string; readonly error: string }[];
+  trigger: z.enum(RUN_TRIGGERS).optional(),
+  startedAt: recordTime,
+  endedAt: recordTime,
+  exitCode: count,
+  daysProcessed: count,
+  daysFailed: count,
+  failures: z.array(z.strictObject({ tenant: z.string(), date: z.string(), stage: z.string(), error: z.string() })).readonly(),
   /** Why the run did no day at all: its invocation failed (a bad event, configuration, a held lock). */
-  readonly error?: string;
-}
+  error: z.string().optional(),
+});
+export type RunRecord = Readonly<z.infer<typeof runRecordSchema>>;
 
 /** The record file of a trigger, or of a fan-out worker's tenant. */
 export function lastRunPath(dataDir: string, trigger: RunTrigger, tenant?: string): string {
@@ -70,25 +78,42 @@ export function prometheusText(records: Partial<Record<RunTrigger, RunRecord>>, 
   ]);
 }
 
-/** The last record of a trigger, if any. */
+/**
+ * The last record of a trigger; undefined when there is none (or it cannot be read).
+ *
+ * @throws DiskFormatError when the file is not a run record, naming the field.
+ */
 export async function readRunRecord(dataDir: string, trigger: RunTrigger, tenant?: string): Promise<RunRecord | undefined> {
+  const path = lastRunPath(dataDir, trigger, tenant);
+  let text: string;
   try {
-    return JSON.parse(await readFile(lastRunPath(dataDir, trigger, tenant), 'utf8')) as RunRecord;
+    text = await readFile(path, 'utf8');
   } catch {
     return undefined;
   }
+  return parseFormatOrThrow(runRecordSchema, text, path, 'delete it (the next run of that kind writes it again)');
 }
 
 /**
  * Writes the record of a run (its `trigger` says which file) and the Prometheus file, which
  * also carries the other trigger's last record. Both are replaced atomically.
  */
-export async function writeRunRecord(dataDir: string, record: RunRecord & { readonly trigger: RunTrigger }, tenant?: string): Promise<void> {
-  await writeFileAtomic(lastRunPath(dataDir, record.trigger, tenant), JSON.stringify(record, null, 2) + '\n');
+export async function writeRunRecord(
+  dataDir: string,
+  record: RunRecord & { readonly trigger: RunTrigger },
+  modes: FileModes,
+  tenant?: string,
+): Promise<void> {
+  await writeFileAtomic(lastRunPath(dataDir, record.trigger, tenant), JSON.stringify(record, null, 2) + '\n', modes);
   const records: Partial<Record<RunTrigger, RunRecord>> = { [record.trigger]: record };
   for (const other of RUN_TRIGGERS) if (other !== record.trigger) {
-    const kept = await readRunRecord(dataDir, other, tenant);
+    // A damaged record of the other trigger must not cost this run its own record: it is left
+    // out of the gauges, and `bds status` names it.
+    const kept = await readRunRecord(dataDir, other, tenant).catch((error: unknown) => {
+      if (error instanceof DiskFormatError) return undefined;
+      throw error;
+    });
     if (kept !== undefined) records[other] = kept;
   }
-  await writeFileAtomic(prometheusPath(dataDir, tenant), prometheusText(records, tenant));
+  await writeFileAtomic(prometheusPath(dataDir, tenant), prometheusText(records, tenant), modes);
 }

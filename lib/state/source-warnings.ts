@@ -9,13 +9,18 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../files/atomic';
+import { writeFileAtomic, type FileModes } from '../files/atomic';
+import { parseFormatOrThrow } from '../files/disk-format';
 import { StateError } from './errors';
 
 /** Days of warnings kept per tenant (the newest ones). */
 export const KEPT_DAYS = 62;
 
-const FILE = z.object({ days: z.record(z.string().regex(/^\d{4}-\d{2}-\d{2}$/), z.record(z.string(), z.array(z.string()))) });
+/** The format of `state/source-warnings/<tenant>.json`: day → source → messages. */
+export const sourceWarningsSchema = z.strictObject({
+  days: z.record(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'expected a day YYYY-MM-DD' }), z.record(z.string(), z.array(z.string()).readonly())),
+});
+export type SourceWarningsFile = z.infer<typeof sourceWarningsSchema>;
 
 export type SourceWarnings = Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
 
@@ -34,13 +39,7 @@ export async function readSourceWarnings(dataDir: string, tenant: string): Promi
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw new StateError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
-  try {
-    return FILE.parse(JSON.parse(text)).days;
-  } catch (error) {
-    throw new StateError(`${path} is not a record of source warnings; delete it (the next extraction of each day writes it again)`, {
-      cause: error,
-    });
-  }
+  return parseFormatOrThrow(sourceWarningsSchema, text, path, 'delete it (the next extraction of each day writes it again)').days;
 }
 
 /**
@@ -53,6 +52,7 @@ export async function recordSourceWarnings(
   tenant: string,
   date: string,
   bySource: Readonly<Record<string, readonly string[]>>,
+  modes: FileModes,
 ): Promise<void> {
   const days = new Map<string, Readonly<Record<string, readonly string[]>>>(Object.entries(await readSourceWarnings(dataDir, tenant)));
   const before = JSON.stringify(Object.fromEntries(days));
@@ -66,7 +66,8 @@ export async function recordSourceWarnings(
   const kept = [...days.keys()].sort().slice(-KEPT_DAYS);
   const pruned = Object.fromEntries(kept.map((day) => [day, days.get(day) ?? {}]));
   if (JSON.stringify(pruned) === before) return;
-  await writeFileAtomic(sourceWarningsPath(dataDir, tenant), JSON.stringify({ days: pruned }, null, 2) + '\n');
+  const file: SourceWarningsFile = { days: pruned };
+  await writeFileAtomic(sourceWarningsPath(dataDir, tenant), JSON.stringify(file, null, 2) + '\n', modes);
 }
 
 /** The warnings as lines for `bds status`, newest day first. */

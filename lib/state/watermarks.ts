@@ -8,22 +8,34 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LocalDate, TenantConfig } from '../config/types';
-import { writeFileAtomic } from '../files/atomic';
+import { z } from 'zod';
+import { writeFileAtomic, type FileModes } from '../files/atomic';
+import { parseFormatOrThrow } from '../files/disk-format';
 import { faultPoint } from '../faults';
-import { addDays } from '../time/calendar';
+import { addDays, isLocalDate } from '../time/calendar';
 import { StateError } from './errors';
 
 export const STAGES = ['extract', 'aggregate', 'transmit'] as const;
 export type StageName = (typeof STAGES)[number];
 
-export type Watermarks = Record<string, Partial<Record<StageName, LocalDate>>>;
+const watermarkDate = z.string().refine(isLocalDate, { error: 'expected a date YYYY-MM-DD' });
+
+/** The format of `state/watermarks/<tenant>.json`: per stage, the last day it completed. */
+export const tenantWatermarksSchema = z.strictObject({
+  extract: watermarkDate.optional(),
+  aggregate: watermarkDate.optional(),
+  transmit: watermarkDate.optional(),
+});
+export type TenantWatermarks = z.infer<typeof tenantWatermarksSchema>;
+
+export type Watermarks = Record<string, TenantWatermarks>;
 
 /** The watermarks file of a tenant. */
 export function watermarksPath(dataDir: string, tenant: string): string {
   return join(dataDir, 'state', 'watermarks', `${tenant}.json`);
 }
 
-async function readTenant(dataDir: string, tenant: string): Promise<Partial<Record<StageName, LocalDate>>> {
+async function readTenant(dataDir: string, tenant: string): Promise<TenantWatermarks> {
   const path = watermarksPath(dataDir, tenant);
   let text: string;
   try {
@@ -32,11 +44,7 @@ async function readTenant(dataDir: string, tenant: string): Promise<Partial<Reco
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw new StateError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
-  try {
-    return JSON.parse(text) as Partial<Record<StageName, LocalDate>>;
-  } catch (error) {
-    throw new StateError(`${path} is not valid JSON; fix it or set the watermarks again with \`bds watermark\``, { cause: error });
-  }
+  return parseFormatOrThrow(tenantWatermarksSchema, text, path, `fix it, or set the watermarks again with \`bds watermark --tenant ${tenant}\``);
 }
 
 /** Reads every tenant's watermarks (empty when none was ever written). */
@@ -57,13 +65,13 @@ export async function readWatermarks(dataDir: string): Promise<Watermarks> {
   return all;
 }
 
-/** Sets one watermark (null removes it). */
-export async function setWatermark(dataDir: string, tenant: string, stage: StageName, date: LocalDate | null): Promise<void> {
+/** Sets one watermark (null removes it); the file is written with `modes`. */
+export async function setWatermark(dataDir: string, tenant: string, stage: StageName, date: LocalDate | null, modes: FileModes): Promise<void> {
   const current = await readTenant(dataDir, tenant);
   const { [stage]: _removed, ...others } = current;
-  const own = date === null ? others : { ...current, [stage]: date };
+  const own: TenantWatermarks = date === null ? others : { ...current, [stage]: date };
   faultPoint('watermark.before-write');
-  await writeFileAtomic(watermarksPath(dataDir, tenant), JSON.stringify(own, null, 2) + '\n');
+  await writeFileAtomic(watermarksPath(dataDir, tenant), JSON.stringify(own, null, 2) + '\n', modes);
   faultPoint('watermark.after-write');
 }
 
@@ -77,9 +85,9 @@ export function nextDay(tenant: TenantConfig, watermark: LocalDate | undefined):
  * Records that `stage` completed `date` for the tenant, moving the watermark only when `date`
  * is exactly the next day due (re-running an older day, or a day after a gap, leaves it).
  */
-export async function advanceWatermark(dataDir: string, tenant: TenantConfig, stage: StageName, date: LocalDate): Promise<boolean> {
+export async function advanceWatermark(dataDir: string, tenant: TenantConfig, stage: StageName, date: LocalDate, modes: FileModes): Promise<boolean> {
   const current = (await readTenant(dataDir, tenant.id))[stage];
   if (date !== nextDay(tenant, current)) return false;
-  await setWatermark(dataDir, tenant.id, stage, date);
+  await setWatermark(dataDir, tenant.id, stage, date, modes);
   return true;
 }

@@ -320,3 +320,37 @@ export function utcSecondsToIso(epochSeconds: number): string {
   assertInstant(epochSeconds);
   return `${formatWallClock(epochSeconds, String(epochSeconds))}Z`;
 }
+
+// `YYYY-MM-DDTHH:MM[:SS[.fraction]]` then `Z` or `±HH:MM`: the ISO 8601 shape EventBridge and
+// operators write. Date.parse would also take "1", "March 7" or a time without a zone (read in
+// the host's zone), none of which say one instant.
+const ISO_INSTANT_PATTERN = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * Parses an ISO 8601 instant with an explicit zone (`2026-11-26T06:00:00Z`,
+ * `2026-11-26T07:00+01:00`) into whole epoch seconds (a fraction is dropped).
+ *
+ * @throws {InvalidDateError} when `text` is not of that shape, or names a date, hour, minute,
+ *   second or offset that does not exist.
+ */
+export function parseIsoInstant(text: string): number {
+  const invalid = (): InvalidDateError =>
+    new InvalidDateError(
+      text,
+      `invalid time ${JSON.stringify(text)}: expected an ISO 8601 time with its zone, e.g. 2026-11-26T06:00:00Z`,
+    );
+  const match = typeof text === 'string' ? ISO_INSTANT_PATTERN.exec(text) : null;
+  if (match === null) throw invalid();
+  const date = tryParseLocalDate(match[1] ?? '');
+  const hour = Number(match[2]);
+  const minute = Number(match[3]);
+  const second = match[4] === undefined ? 0 : Number(match[4]);
+  const offsetHours = match[7] === undefined ? 0 : Number(match[7]);
+  const offsetMinutes = match[8] === undefined ? 0 : Number(match[8]);
+  // No leap second: epoch seconds cannot tell 23:59:60 from the next day's 00:00:00.
+  if (date === undefined || hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) throw invalid();
+  const offset = (match[6] === '-' ? -1 : 1) * (offsetHours * 3600 + offsetMinutes * 60);
+  const epochSeconds = toDayNumber(date) * SECONDS_PER_DAY + hour * 3600 + minute * 60 + second - offset;
+  if (epochSeconds < MIN_EPOCH_SECONDS || epochSeconds > MAX_EPOCH_SECONDS) throw invalid();
+  return epochSeconds;
+}

@@ -51,3 +51,17 @@ export class InvalidInstantError extends BdsError {
     );
   }
 }
+
+/** `BDS_NOW` is set but is not an ISO 8601 time with its zone. */
+export class InvalidClockError extends BdsError {
+  constructor(
+    /** The variable's value, as given. */
+    readonly value: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `BDS_NOW=${JSON.stringify(value)} is not an ISO 8601 time with its zone (e.g. 2026-11-26T06:00:00Z); unset it to use the clock`,
+      options,
+    );
+  }
+}

@@ -12,7 +12,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { createAtomicWriteStream, TEMP_PREFIX, writeFileAtomic } from '../files/atomic';
+import { createAtomicWriteStream, TEMP_PREFIX, writeFileAtomic, type FileModes } from '../files/atomic';
 import { digestFile, DigestPassThrough } from '../files/digest';
 import { isProcessAlive } from '../process-alive';
 import type { Logger } from '../log/logger';
@@ -83,10 +83,14 @@ async function removeStaleTemporaries(dir: string, name: string, log: Logger): P
 export class CopyDestination implements Destination {
   readonly id: string;
 
-  /** @param root the folder's absolute path (configuration resolves it). */
+  /**
+   * @param root the folder's absolute path (configuration resolves it).
+   * @param modes the permissions of the copies and of the folders made under `root`.
+   */
   constructor(
     readonly root: string,
     private readonly log: Logger,
+    private readonly modes: FileModes,
   ) {
     this.id = copyDestinationId(root);
   }
@@ -114,7 +118,7 @@ export class CopyDestination implements Destination {
     if (!(await holds(sideTarget, sideSha256, sideBytes))) {
       await removeStaleTemporaries(dirname(sideTarget), `${file.name}.sha256`, this.log);
       // The side file's bytes were read and checked before delivery started; they are tiny.
-      await writeFileAtomic(sideTarget, file.checksumText);
+      await writeFileAtomic(sideTarget, file.checksumText, this.modes);
       await verifyCopy(sideTarget, sideSha256, sideBytes);
     }
     return { target, sent: !alreadyThere };
@@ -138,7 +142,7 @@ export class CopyDestination implements Destination {
   }
 
   private async copyBillingFile(file: BillingFileRef, target: string): Promise<void> {
-    const out = await createAtomicWriteStream(target);
+    const out = await createAtomicWriteStream(target, this.modes);
     const digest = new DigestPassThrough();
     try {
       await pipeline(createReadStream(file.path), digest, out.stream);

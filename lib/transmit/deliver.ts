@@ -6,7 +6,7 @@
 import { describeError } from '../errors';
 import { faultPoint } from '../faults';
 import type { Logger } from '../log/logger';
-import { redact } from '../log/redact';
+import type { SecretRegistry } from '../log/redact';
 import type { BillingFileRef, DeliveryOutcome, Destination } from './destination';
 import { DeliveryError, SourceFileError } from './errors';
 import type { Ledger } from './ledger';
@@ -28,10 +28,8 @@ export interface DeliveryRun {
   readonly down: Map<string, string>;
   /** The tally of the file's tenant at the destination. */
   tally(destination: Destination): DestinationTally;
-}
-
-function message(error: unknown): string {
-  return redact(describeError(error));
+  /** The run's secrets: every error kept in a tally is redacted with them. */
+  readonly secrets: SecretRegistry;
 }
 
 /**
@@ -52,7 +50,7 @@ export async function deliverFile(listed: ListedFile, run: DeliveryRun): Promise
     ref = await verifyBillingFile(listed);
   } catch (error) {
     const reason = error instanceof SourceFileError ? error.reason : 'unreadable';
-    for (const d of pending) run.tally(d).missing.push({ file: listed.file, reason, error: message(error) });
+    for (const d of pending) run.tally(d).missing.push({ file: listed.file, reason, error: run.secrets.redact(describeError(error)) });
     run.log.error('billing file not transmitted: not as its manifest and .sha256 file say; process its period again', {
       tenant: listed.tenant,
       period: listed.period,
@@ -89,13 +87,13 @@ export async function deliverTo(ref: BillingFileRef, destination: Destination, r
     });
   } catch (error) {
     if (error instanceof SourceFileError) {
-      tally.missing.push({ file: ref.file, reason: error.reason, error: message(error) });
+      tally.missing.push({ file: ref.file, reason: error.reason, error: run.secrets.redact(describeError(error)) });
       log.warn('billing file not transmitted: it changed or vanished during delivery', { ...fields, destination: destination.id, error });
       return;
     }
     const failure = new DeliveryError(destination.id, ref.file, 'not delivered; it stays pending for the next run', { cause: error });
-    tally.failed.push({ file: ref.file, error: message(failure) });
-    run.down.set(destination.id, message(error));
+    tally.failed.push({ file: ref.file, error: run.secrets.redact(describeError(failure)) });
+    run.down.set(destination.id, run.secrets.redact(describeError(error)));
     log.error('delivery failed', { ...fields, destination: destination.id, error: failure });
     return;
   }
@@ -104,7 +102,7 @@ export async function deliverTo(ref: BillingFileRef, destination: Destination, r
     await run.ledger.append({ file: ref.file, destination: destination.id, target: outcome.target, sha256: ref.sha256, bytes: ref.bytes });
   } catch (error) {
     // Delivered but not recorded: the next run finds it at the destination and records it then.
-    tally.failed.push({ file: ref.file, error: message(error) });
+    tally.failed.push({ file: ref.file, error: run.secrets.redact(describeError(error)) });
     log.error('delivered but the ledger could not record it', { ...fields, destination: destination.id, error });
     return;
   }

@@ -12,23 +12,25 @@ import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { describeError } from '../errors';
-import { ensureDir, FILE_MODE, fsyncDirectory } from '../files/atomic';
+import { ensureDir, fsyncDirectory, type FileModes } from '../files/atomic';
+import { parseFormat, type FormatProblem } from '../files/disk-format';
 import { errorCode, LedgerError } from './errors';
 
-/** One delivery of one billing file to one destination. */
-export interface LedgerRecord {
+/** The format of one ledger line: one delivery of one billing file to one destination. */
+export const ledgerRecordSchema = z.strictObject({
   /** The file's path under `<dataDir>/billing/`, with `/` separators: `acme/2026/11/CNT_..._D20261125.csv`. */
-  readonly file: string;
+  file: z.string().min(1),
   /** The destination's id: `s3://bucket/prefix` or `copy:/abs/path`. */
-  readonly destination: string;
+  destination: z.string().min(1),
   /** Where it went at the destination: the S3 key, or the copy's absolute path. */
-  readonly target: string;
+  target: z.string().min(1),
   /** SHA-256 (hex) of the delivered bytes. */
-  readonly sha256: string;
-  readonly bytes: number;
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, { error: 'not a SHA-256 hex digest' }),
+  bytes: z.number().int().min(0),
   /** ISO 8601 UTC time the delivery was verified. */
-  readonly deliveredAt: string;
-}
+  deliveredAt: z.string().min(1),
+});
+export type LedgerRecord = Readonly<z.infer<typeof ledgerRecordSchema>>;
 
 /** What reading the ledger found. */
 export interface LedgerContents {
@@ -37,14 +39,6 @@ export interface LedgerContents {
   readonly tornTail?: string;
 }
 
-const recordSchema = z.object({
-  file: z.string().min(1),
-  destination: z.string().min(1),
-  target: z.string().min(1),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  bytes: z.number().int().min(0),
-  deliveredAt: z.string().min(1),
-});
 
 const NEWLINE = 0x0a;
 // Reading backwards for the last newline: one record is a few hundred bytes, so one chunk does.
@@ -55,15 +49,9 @@ export function ledgerPath(dataDir: string): string {
   return join(dataDir, 'state', 'ledger.jsonl');
 }
 
-function parseRecord(line: string): LedgerRecord | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  const parsed = recordSchema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
+function parseRecord(line: string): { record: LedgerRecord } | { problem: FormatProblem } {
+  const parsed = parseFormat(ledgerRecordSchema, line);
+  return parsed.ok ? { record: parsed.value } : { problem: parsed.problem };
 }
 
 function keyOf(file: string, destination: string): string {
@@ -112,18 +100,19 @@ export async function readLedgerFile(path: string): Promise<LedgerContents> {
   const records: LedgerRecord[] = [];
   lines.forEach((line, index) => {
     if (line.length === 0) return;
-    const record = parseRecord(line);
-    if (record === undefined) {
+    const parsed = parseRecord(line);
+    if ('problem' in parsed) {
+      const field = parsed.problem.field === '' ? '' : `field ${parsed.problem.field}: `;
       throw new LedgerError(
         path,
-        `line ${index + 1} is not a delivery record; the ledger was altered outside BDS and needs a person to look at it`,
+        `line ${index + 1} is not a delivery record (${field}${parsed.problem.reason}); the ledger was altered outside BDS and needs a person to look at it`,
       );
     }
-    records.push(record);
+    records.push(parsed.record);
   });
   if (last.length === 0) return { records };
   const complete = parseRecord(last);
-  if (complete !== undefined) return { records: [...records, complete] };
+  if ('record' in complete) return { records: [...records, complete.record] };
   return { records, tornTail: last };
 }
 
@@ -161,7 +150,7 @@ async function repairTail(handle: FileHandle): Promise<string | undefined> {
   const tail = Buffer.alloc(size - lineStart);
   await handle.read(tail, 0, tail.length, lineStart);
   const text = tail.toString('utf8');
-  if (parseRecord(text) !== undefined) {
+  if ('record' in parseRecord(text)) {
     await handle.appendFile('\n');
     return undefined;
   }
@@ -179,6 +168,7 @@ export class Ledger {
   private constructor(
     readonly path: string,
     contents: LedgerContents,
+    private readonly modes: FileModes,
     private readonly onRepair?: (tornTail: string) => void,
   ) {
     this.delivered = latestDeliveries(contents.records);
@@ -187,12 +177,13 @@ export class Ledger {
   /**
    * Loads the ledger of `dataDir` (an absent file is an empty ledger).
    *
-   * @param onRepair called with the bytes cut off when an append repairs a torn last line.
+   * @param options.modes the permissions a new ledger file (and its folder) is created with.
+   * @param options.onRepair called with the bytes cut off when an append repairs a torn last line.
    * @throws LedgerError when it cannot be read or is damaged other than by a torn last line.
    */
-  static async open(dataDir: string, options: { onRepair?: (tornTail: string) => void } = {}): Promise<Ledger> {
+  static async open(dataDir: string, options: { modes: FileModes; onRepair?: (tornTail: string) => void }): Promise<Ledger> {
     const path = ledgerPath(dataDir);
-    return new Ledger(path, await readLedgerFile(path), options.onRepair);
+    return new Ledger(path, await readLedgerFile(path), options.modes, options.onRepair);
   }
 
   /**
@@ -223,7 +214,7 @@ export class Ledger {
       bytes: entry.bytes,
       deliveredAt: entry.deliveredAt ?? new Date().toISOString(),
     };
-    if (!recordSchema.safeParse(record).success) {
+    if (!ledgerRecordSchema.safeParse(record).success) {
       return Promise.reject(new LedgerError(this.path, `refusing to record an invalid delivery of ${record.file}`));
     }
     const result = this.queue.then(() => this.write(record));
@@ -233,9 +224,9 @@ export class Ledger {
 
   private async write(record: LedgerRecord): Promise<LedgerRecord> {
     try {
-      await ensureDir(dirname(this.path));
+      await ensureDir(dirname(this.path), this.modes);
       // 'a+': created if absent, every write lands at the end, and the tail can be read and cut.
-      const handle = await open(this.path, 'a+', FILE_MODE);
+      const handle = await open(this.path, 'a+', this.modes.file);
       let wasEmpty = false;
       try {
         wasEmpty = (await handle.stat()).size === 0;

@@ -5,11 +5,11 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { describeError } from '../errors';
 import { isTemporaryName } from '../files/atomic';
 import { periodCode, periodFolder, type Period } from '../files/billing-file';
-import { redact } from '../log/redact';
+import { parseFormat } from '../files/disk-format';
+import { manifestSchema, type Manifest } from '../files/manifest';
 import { readMarks } from '../state/period-marks';
 import { errorCode, ManifestError } from './errors';
 
@@ -41,22 +41,7 @@ export interface BillingListing {
   readonly problems: readonly { readonly path: string; readonly error: string }[];
 }
 
-const HEX64 = /^[0-9a-f]{64}$/;
-// File names from a manifest become paths: anything that could climb out of the folder is refused.
-const SAFE_CSV_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*\.csv$/;
 const PERIOD_CODE = /^(D\d{8}|M\d{6})$/;
-
-const manifestSchema = z.object({
-  tenant: z.string(),
-  period: z.string(),
-  files: z.array(
-    z.object({
-      name: z.string().regex(SAFE_CSV_NAME, { error: 'not a billing file name' }),
-      sha256: z.string().regex(HEX64, { error: 'not a SHA-256 hex digest' }),
-      bytes: z.number().int().min(0),
-    }),
-  ),
-});
 
 async function folderNames(dir: string): Promise<string[]> {
   try {
@@ -80,8 +65,10 @@ export async function listBillingFiles(dataDir: string, tenant: string, periods?
   const files: ListedFile[] = [];
   const unlisted: string[] = [];
   const problems: { path: string; error: string }[] = [];
+  // Not redacted here: the callers print or return the problems, and redact with their
+  // runtime's secrets (transmit.ts, the CLI).
   const report = (path: string, error: unknown): void => {
-    problems.push({ path, error: redact(describeError(error)) });
+    problems.push({ path, error: describeError(error) });
   };
 
   // YYYY/MM → the period codes wanted there (undefined: all).
@@ -122,14 +109,25 @@ export async function listBillingFiles(dataDir: string, tenant: string, periods?
       const code = entry.slice(manifestPrefix.length, -'.json'.length);
       if (!PERIOD_CODE.test(code) || (codes !== undefined && !codes.has(code))) continue;
       const path = join(dir, entry);
-      let manifest: z.infer<typeof manifestSchema>;
+      const shown = `${tenant}/${folder}/${entry}`;
+      let text: string;
       try {
-        manifest = manifestSchema.parse(JSON.parse(await readFile(path, 'utf8')));
-        if (manifest.tenant !== tenant) throw new Error(`it belongs to tenant "${manifest.tenant}"`);
+        text = await readFile(path, 'utf8');
       } catch (error) {
         // Moved away between listing and reading: the customer's to do; its files are not listed.
         if (errorCode(error) === 'ENOENT') continue;
-        report(`${tenant}/${folder}/${entry}`, new ManifestError(`${tenant}/${folder}/${entry}`, 'unreadable manifest', { cause: error }));
+        report(shown, new ManifestError(shown, 'unreadable manifest', { cause: error }));
+        continue;
+      }
+      const parsed = parseFormat(manifestSchema, text);
+      if (!parsed.ok) {
+        const field = parsed.problem.field === '' ? '' : `field ${parsed.problem.field}: `;
+        report(shown, new ManifestError(shown, `unreadable manifest: ${field}${parsed.problem.reason}; process the period again to rewrite it`));
+        continue;
+      }
+      const manifest: Manifest = parsed.value;
+      if (manifest.tenant !== tenant) {
+        report(shown, new ManifestError(shown, `unreadable manifest: field tenant: it belongs to tenant "${manifest.tenant}"; move it to that tenant's folder, or process the period again`));
         continue;
       }
       for (const item of manifest.files) {

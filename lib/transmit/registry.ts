@@ -6,8 +6,9 @@
  * here does not compile.
  */
 import type { BdsConfig, S3Config, SftpConfig, TransmitConfig } from '../config/types';
+import type { FileModes } from '../files/atomic';
 import type { Logger } from '../log/logger';
-import { registerSecrets } from '../log/redact';
+import type { SecretRegistry } from '../log/redact';
 import { CopyDestination, copyDestinationId } from './copy-to';
 import type { Destination } from './destination';
 import { S3Destination, s3DestinationId, type S3DestinationOptions } from './s3';
@@ -16,6 +17,8 @@ import { SftpDestination, sftpDestinationId } from './sftp';
 /** What an adapter may need besides its own configuration entry. */
 export interface AdapterContext {
   readonly log: Logger;
+  /** Permissions of the files and folders an adapter writes locally (copyTo). */
+  readonly fileModes: FileModes;
   /** Upload tuning (part size, queue size) or a client to use for S3. */
   readonly s3?: Omit<S3DestinationOptions, 'log'>;
 }
@@ -71,7 +74,7 @@ export const DESTINATION_KINDS: { readonly [K in keyof TransmitConfig]-?: KindRe
   copyTo: kind<string>({
     entries: (transmit) => transmit.copyTo,
     id: copyDestinationId,
-    open: (root, context) => new CopyDestination(root, context.log),
+    open: (root, context) => new CopyDestination(root, context.log, context.fileModes),
   }),
 };
 
@@ -89,11 +92,11 @@ export function destinationIds(config: BdsConfig): string[] {
 
 /**
  * Makes an adapter for every configured destination, in delivery order. Their secrets are
- * registered for redaction first: the handler's config loader does so too, but a library caller
- * may not have.
+ * registered with `secrets` (the run's registry) first: the configuration loader does so too,
+ * but a library caller may not have loaded it that way.
  */
-export function openDestinations(config: BdsConfig, context: AdapterContext): Destination[] {
+export function openDestinations(config: BdsConfig, context: AdapterContext, secrets: SecretRegistry): Destination[] {
   const configured = configuredDestinations(config);
-  registerSecrets(configured.flatMap((d) => d.secrets));
+  secrets.register(configured.flatMap((d) => d.secrets));
   return configured.map((d) => d.open(context));
 }

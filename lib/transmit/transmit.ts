@@ -12,6 +12,7 @@
 import type { BdsConfig, TenantConfig } from '../config/types';
 import type { Period } from '../files/billing-file';
 import type { Logger } from '../log/logger';
+import type { Runtime } from '../runtime/runtime';
 import { deliverFile } from './deliver';
 import type { Destination } from './destination';
 import { Ledger } from './ledger';
@@ -20,9 +21,11 @@ import { openDestinations, type AdapterContext } from './registry';
 import { DEFAULT_RETRY_POLICY, runPool, type RetryPolicy } from './retry';
 import { newTally, summarise, type DestinationTally, type TransmitSummary } from './summary';
 
-/** What to transmit, and how; only `config` and `log` are needed. */
+/** What to transmit, and how; only `config`, `runtime` and `log` are needed. */
 export interface TransmitOptions {
   readonly config: BdsConfig;
+  /** The file modes of copies and the ledger; the secrets every reported error is redacted with. */
+  readonly runtime: Pick<Runtime, 'fileModes' | 'secrets'>;
   /** Only this tenant; default every configured tenant. */
   readonly tenant?: TenantConfig;
   readonly log: Logger;
@@ -51,7 +54,8 @@ export async function transmitPending(options: TransmitOptions): Promise<Transmi
   const stranded: { tenant: string; file: string }[] = [];
   const problems: { tenant: string; path: string; error: string }[] = [];
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-  const destinations = openDestinations(config, { log, s3: options.s3 });
+  const { fileModes, secrets } = options.runtime;
+  const destinations = openDestinations(config, { log, fileModes, s3: options.s3 }, secrets);
   const tallies: DestinationTally[] = [];
   if (destinations.length === 0) log.info('no transmission destination configured; the billing folder is the only one');
 
@@ -60,6 +64,7 @@ export async function transmitPending(options: TransmitOptions): Promise<Transmi
       destinations.length === 0
         ? undefined
         : await Ledger.open(config.dataDir, {
+            modes: fileModes,
             onRepair: (tail) => log.warn('repaired a torn last line of the delivery ledger', { bytesCut: Buffer.byteLength(tail) }),
           });
     const down = new Map<string, string>();
@@ -70,7 +75,7 @@ export async function transmitPending(options: TransmitOptions): Promise<Transmi
         log.warn('billing files held by verification are not transmitted', { tenant: tenant.id, periods: heldPeriods, files: heldFiles });
       }
       for (const problem of listing.problems) {
-        problems.push({ tenant: tenant.id, ...problem });
+        problems.push({ tenant: tenant.id, path: problem.path, error: secrets.redact(problem.error) });
         log.error('cannot read billing files; they are not transmitted', { tenant: tenant.id, path: problem.path, error: problem.error });
       }
       for (const file of listing.unlisted) unlisted.push({ tenant: tenant.id, file });
@@ -95,7 +100,7 @@ export async function transmitPending(options: TransmitOptions): Promise<Transmi
         tallies.push(tally);
       }
       const tally = (d: Destination): DestinationTally => byDestination.get(d.id) as DestinationTally;
-      await runPool(listing.files, options.concurrency ?? 4, (file) => deliverFile(file, { destinations, ledger, policy, log, down, tally }));
+      await runPool(listing.files, options.concurrency ?? 4, (file) => deliverFile(file, { destinations, ledger, policy, log, down, tally, secrets }));
     }
   } finally {
     await Promise.all(destinations.map((d) => d.close()));

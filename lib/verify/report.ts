@@ -8,7 +8,7 @@ import type { BdsConfig, LocalDate } from '../config/types';
 import { describeError } from '../errors';
 import { ExitCode } from '../errors';
 import type { Logger } from '../log/logger';
-import { redact } from '../log/redact';
+import type { SecretRegistry } from '../log/redact';
 import type { Target } from '../pipeline/targets';
 import { table } from '../text/table';
 import { VERIFY_DIFFERENCES_EXIT_CODE, verifyTenantDays, type VerifyDifference, type VerifyTenantResult } from './verify';
@@ -60,7 +60,7 @@ const REASON_TEXT: Record<VerifyDifference['reason'], string> = {
   unreadable: 'unreadable',
 };
 
-/** The human output. */
+/** The human output (not redacted: `runVerify` redacts what it writes). */
 export function renderText(outcomes: readonly Outcome[]): string {
   const differences = outcomes.flatMap((o) => o.result?.differences ?? []);
   let out = '';
@@ -93,10 +93,10 @@ export function renderText(outcomes: readonly Outcome[]): string {
         'a file written earlier holds the configuration of its extraction, so a difference there may be a legitimate change\n';
     }
   }
-  return redact(out);
+  return out;
 }
 
-/** The `--json` document. */
+/** The `--json` document (not redacted: `runVerify` redacts what it writes). */
 export function renderJson(outcomes: readonly Outcome[], from: LocalDate, to: LocalDate): VerifyJson {
   const exitCode = exitCodeOf(outcomes);
   return {
@@ -116,7 +116,7 @@ export function renderJson(outcomes: readonly Outcome[], from: LocalDate, to: Lo
       differences: o.result?.differences.length ?? 0,
       snapshotMetrics: o.result?.snapshotMetrics ?? [],
       durationMs: o.result?.durationMs ?? 0,
-      ...(o.error === undefined ? {} : { error: redact(o.error) }),
+      ...(o.error === undefined ? {} : { error: o.error }),
     })),
   };
 }
@@ -132,6 +132,8 @@ export async function runVerify(options: {
   readonly to: LocalDate;
   readonly json: boolean;
   readonly log: Logger;
+  /** The run's secrets: the output is redacted with them. */
+  readonly secrets: SecretRegistry;
   readonly write?: (text: string) => void;
   readonly openClient?: OpenClient;
 }): Promise<number> {
@@ -146,7 +148,8 @@ export async function runVerify(options: {
       outcomes.push({ tenant: target.tenant.id, error: describeError(error) });
     }
   }
-  if (options.json) write(redact(JSON.stringify(renderJson(outcomes, options.from, options.to), null, 2)) + '\n');
-  else write(renderText(outcomes));
+  const { secrets } = options;
+  if (options.json) write(secrets.redact(JSON.stringify(renderJson(outcomes, options.from, options.to), null, 2)) + '\n');
+  else write(secrets.redact(renderText(outcomes)));
   return exitCodeOf(outcomes);
 }

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clearSecrets, redact, registerSecrets } from '../../lib/log/redact';
+import { SecretRegistry } from '../../lib/log/redact';
 import { createLogger } from '../../lib/log/logger';
 import { runBds, type CliResult } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
@@ -256,17 +256,16 @@ transmit:
 });
 
 describe('redaction of JSON-escaped secrets', () => {
-  afterAll(() => clearSecrets());
-
   it('masks a secret with a quote and a backslash inside a JSON log line and JSON output', () => {
     // Prepare
-    registerSecrets([SECRET.cfgPassword]);
+    const secrets = new SecretRegistry();
+    secrets.register([SECRET.cfgPassword]);
     const lines: string[] = [];
-    const log = createLogger({ write: (line) => lines.push(line), level: 'debug' });
+    const log = createLogger({ write: (line) => lines.push(line), level: 'debug', secrets });
 
     // Act
     log.error('login failed', { error: `password ${SECRET.cfgPassword} rejected` });
-    const json = redact(JSON.stringify({ detail: SECRET.cfgPassword }));
+    const json = secrets.redact(JSON.stringify({ detail: SECRET.cfgPassword }));
 
     // Assess
     for (const form of forms(SECRET.cfgPassword)) {

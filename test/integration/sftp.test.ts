@@ -15,7 +15,7 @@ import type { BdsConfig } from '../../lib/config/types';
 import { periodFolder, type Period } from '../../lib/files/billing-file';
 import { billingFolder, GLOBAL_REGION, writePeriodFiles, type Manifest } from '../../lib/files/period-writer';
 import { createLogger, type Logger } from '../../lib/log/logger';
-import { clearSecrets } from '../../lib/log/redact';
+import { createRuntime, type Runtime } from '../../lib/runtime/runtime';
 import { resolveMetrics } from '../../lib/metrics/resolve';
 import { dayBounds } from '../../lib/time/calendar';
 import { ledgerPath, readLedger } from '../../lib/transmit/ledger';
@@ -50,13 +50,13 @@ afterAll(async () => {
 afterEach(async () => {
   // A test that stops the server must not leave it down for the next one.
   if (available) await sshd.start();
-  clearSecrets();
 });
 
 interface Site {
   readonly dir: string;
   readonly configPath: string;
   readonly config: BdsConfig;
+  readonly runtime: Runtime;
   /** The remote root, a folder of the served tree. */
   readonly remote: string;
   readonly env: NodeJS.ProcessEnv;
@@ -106,10 +106,13 @@ transmit:
 `;
   const configPath = join(dir, 'bds.config.yaml');
   await writeFile(configPath, yaml, { mode: 0o600 });
-  const { config } = parseConfig(yaml, { format: 'yaml', configPath, env });
+  const { config, secrets } = parseConfig(yaml, { format: 'yaml', configPath, env });
+  // The site's own runtime: its registry holds the file's secrets, and its log redacts with it.
+  const runtime = createRuntime({ env: {} });
+  runtime.secrets.register(secrets);
   const logLines: string[] = [];
-  const log = createLogger({ write: (line) => logLines.push(line), level: 'debug' });
-  return { dir, configPath, config, remote, env: { ...env, BDS_CONFIG: configPath }, log, logLines };
+  const log = createLogger({ write: (line) => logLines.push(line), level: 'debug', secrets: runtime.secrets });
+  return { dir, configPath, config, runtime, remote, env: { ...env, BDS_CONFIG: configPath }, log, logLines };
 }
 
 const day = (date: string): Period => ({ type: 'daily', date });
@@ -123,7 +126,7 @@ async function writeDay(site: Site, date: string, seed = 1): Promise<Manifest> {
       metric.measures.map((measure, k) => ({ metric: metric.key, region, measure: measure.measure, value: seed * 100 + m * 10 + r + k })),
     ),
   );
-  return writePeriodFiles({ config: site.config, tenant, period: day(date), bounds: dayBounds(date, tenant.timezone), metrics, values, inputs: [], stats: {} });
+  return writePeriodFiles({ config: site.config, tenant, period: day(date), bounds: dayBounds(date, tenant.timezone), metrics, values, inputs: [], stats: {}, modes: site.runtime.fileModes });
 }
 
 interface Expected {
@@ -181,7 +184,7 @@ describe.skipIf(!available)('SFTP delivery to a real OpenSSH server', () => {
     expect(expected.length).toBeGreaterThan(3);
 
     // Act
-    const first = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
+    const first = await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY });
 
     // Assess: exactly the CSVs and their side files, byte for byte; no temporary left.
     expect(first.ok, JSON.stringify(first)).toBe(true);
@@ -200,9 +203,9 @@ describe.skipIf(!available)('SFTP delivery to a real OpenSSH server', () => {
     const before = await identities(expected.flatMap((e) => [e.remote, `${e.remote}.sha256`]));
 
     // Act: again with the ledger, then without it (lost with its disk).
-    const second = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
+    const second = await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY });
     await rm(ledgerPath(site.config.dataDir));
-    const third = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
+    const third = await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY });
 
     // Assess: nothing sent either time: the same inodes and times; the third run found every
     // file there by size and read-back digest, and recorded it.
@@ -221,7 +224,7 @@ describe.skipIf(!available)('SFTP delivery to a real OpenSSH server', () => {
     // Prepare
     const site = await createSite();
     const old = expectedOf(site, '2026-10-29', await writeDay(site, '2026-10-29', 1));
-    expect((await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY })).ok).toBe(true);
+    expect((await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY })).ok).toBe(true);
     const now = expectedOf(site, '2026-10-29', await writeDay(site, '2026-10-29', 2));
     expect(now.map((e) => e.sha256)).not.toEqual(old.map((e) => e.sha256));
     // Someone truncated one delivered file on the server, and the ledger does not know.
@@ -229,7 +232,7 @@ describe.skipIf(!available)('SFTP delivery to a real OpenSSH server', () => {
     if (tampered === undefined) throw new Error('no file');
 
     // Act
-    const summary = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
+    const summary = await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY });
 
     // Assess: the new bytes and side files are there, the old ones are gone, no temporary left.
     expect(summary.ok).toBe(true);
@@ -246,7 +249,7 @@ describe.skipIf(!available)('SFTP delivery to a real OpenSSH server', () => {
     // Act: a file altered on the server is not "already there": with the ledger lost, it is sent again.
     await writeFile(tampered.remote, 'not what was sent\n');
     await rm(ledgerPath(site.config.dataDir));
-    const again = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
+    const again = await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY });
     expect(sftpTally(again).delivered).toEqual([tampered.file]);
     expect(sha256Of(await readFile(tampered.remote))).toBe(now[0]?.sha256);
   });
@@ -305,7 +308,7 @@ describe.skipIf(!available)('SFTP delivery to a real OpenSSH server', () => {
     });
 
     // Act
-    const down = await transmitPending({ config: site.config, log, retry: FAST_RETRY, concurrency: 1 });
+    const down = await transmitPending({ config: site.config, runtime: site.runtime, log, retry: FAST_RETRY, concurrency: 1 });
 
     // Assess: the first file delivered, the rest failed and pending, the exit code has bit 2.
     expect(killed).toBe(true);
@@ -322,7 +325,7 @@ describe.skipIf(!available)('SFTP delivery to a real OpenSSH server', () => {
 
     // Act: the server is back; the next run.
     await sshd.start();
-    const back = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
+    const back = await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY });
 
     // Assess: exactly the pending ones, the first untouched; nothing half-sent left behind.
     expect(back.ok, JSON.stringify(back)).toBe(true);
@@ -345,7 +348,7 @@ describe.skipIf(!available)('SFTP delivery to a real OpenSSH server', () => {
       await chmod(month, 0o555);
 
       // Act
-      const summary = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
+      const summary = await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY });
 
       // Assess
       expect(summary.ok).toBe(false);
@@ -406,7 +409,7 @@ describe.skipIf(!available)('an SFTP delivery killed half-way', () => {
         if (expected !== undefined && expected.file === path) expect(digest).toBe(expected.sha256);
       }
       const landed = new Map((await Promise.all(files.map(async (f) => [f.file, await stat(f.remote).then((s) => `${s.ino}`, () => undefined)] as const))));
-      const recovered = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
+      const recovered = await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY });
 
       // Assess: every file there once, right; what had landed was not sent again; no temporary left.
       expect(recovered.ok, JSON.stringify(recovered)).toBe(true);
@@ -466,8 +469,8 @@ describe.skipIf(!available)('SFTP secrets', () => {
 
     // Act
     const outputs: string[] = [];
-    outputs.push(JSON.stringify(await transmitPending({ config: failing.config, log: failing.log, retry: FAST_RETRY })));
-    outputs.push(JSON.stringify(await transmitPending({ config: working.config, log: working.log, retry: FAST_RETRY })));
+    outputs.push(JSON.stringify(await transmitPending({ config: failing.config, runtime: failing.runtime, log: failing.log, retry: FAST_RETRY })));
+    outputs.push(JSON.stringify(await transmitPending({ config: working.config, runtime: working.runtime, log: working.log, retry: FAST_RETRY })));
     outputs.push(JSON.stringify(await deliveryStatus(working.config)));
     const cli = await runBds(['status', '--json'], { env: working.env });
     const check = await runBds(['check'], { env: failing.env });

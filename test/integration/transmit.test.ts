@@ -17,7 +17,7 @@ import { writeFileAtomic } from '../../lib/files/atomic';
 import { checksumLine, periodFolder, type Period } from '../../lib/files/billing-file';
 import { billingFolder, GLOBAL_REGION, hasFileFor, manifestName, writePeriodFiles, type Manifest } from '../../lib/files/period-writer';
 import { createLogger, type Logger } from '../../lib/log/logger';
-import { clearSecrets } from '../../lib/log/redact';
+import { createRuntime, type Runtime } from '../../lib/runtime/runtime';
 import { resolveMetrics } from '../../lib/metrics/resolve';
 import { dayBounds, monthBounds } from '../../lib/time/calendar';
 import { LedgerError } from '../../lib/transmit/errors';
@@ -48,7 +48,6 @@ afterAll(async () => {
 afterEach(async () => {
   // A test that stops the server must not leave it down for the next one.
   await s3.start();
-  clearSecrets();
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -61,6 +60,7 @@ interface Site {
   readonly config: BdsConfig;
   readonly prefix: string;
   readonly copyTo: readonly string[];
+  readonly runtime: Runtime;
   readonly log: Logger;
   readonly logLines: string[];
 }
@@ -116,8 +116,11 @@ transmit:
   await writeFile(configPath, yaml);
   const { config } = parseConfig(yaml, { format: 'yaml', configPath, env: {} });
   const logLines: string[] = [];
-  const log = createLogger({ write: (line) => logLines.push(line), level: 'debug' });
-  return { dir, configPath, config, prefix, copyTo, log, logLines };
+  // Loaded without registering its secrets, as a library caller may: transmission registers the
+  // destinations' own with the runtime's registry, which the log is redacted with.
+  const runtime = createRuntime({ env: {} });
+  const log = createLogger({ write: (line) => logLines.push(line), level: 'debug', secrets: runtime.secrets });
+  return { dir, configPath, config, runtime, prefix, copyTo, log, logLines };
 }
 
 function tenantOf(site: Site, id: string): TenantConfig {
@@ -148,6 +151,7 @@ async function writePeriod(site: Site, tenantId: string, period: Period, seed = 
     values,
     inputs: [],
     stats: {},
+    modes: site.runtime.fileModes,
   });
 }
 
@@ -238,7 +242,7 @@ describe('transmission to S3', () => {
     expect(expected.length).toBeGreaterThan(10);
 
     // Act
-    const first = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
+    const first = await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY });
 
     // Assess: every CSV and its .sha256 object, nothing else (no manifest), each uploaded once.
     expect(first.ok).toBe(true);
@@ -262,7 +266,7 @@ describe('transmission to S3', () => {
     );
 
     // Act: again, with the ledger.
-    const second = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
+    const second = await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY });
 
     // Assess: nothing sent, everything known from the ledger.
     expect(second.ok).toBe(true);
@@ -275,7 +279,7 @@ describe('transmission to S3', () => {
 
     // Act: again without the ledger (lost with its disk): HeadObject finds every object.
     await rm(ledgerPath(site.config.dataDir));
-    const third = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
+    const third = await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY });
 
     // Assess: recorded as delivered, not one byte sent again.
     expect(third.ok).toBe(true);
@@ -296,15 +300,28 @@ describe('transmission to S3', () => {
     const row = 'GARN0042,Acme Corp,acme,US,seats_chat,concurrent,daily,2026-10-15,a,b,America/New_York,7,23,5,AGENT_SEATS,,1\n';
     const content = Buffer.from('garn,customer\n' + row.repeat(Math.ceil((13 * 1024 * 1024) / row.length)));
     const sha256 = sha256Of(content);
-    await writeFileAtomic(join(folder, name), content);
-    await writeFileAtomic(join(folder, `${name}.sha256`), checksumLine(sha256, name));
-    await writeFileAtomic(
-      join(folder, manifestName('acme', period)),
-      JSON.stringify({ format: 'bds-manifest/1', tenant: 'acme', period: '2026-10-15', files: [{ name, sha256, bytes: content.length, rows: 1 }] }),
-    );
+    const modes = site.runtime.fileModes;
+    await writeFileAtomic(join(folder, name), content, modes);
+    await writeFileAtomic(join(folder, `${name}.sha256`), checksumLine(sha256, name), modes);
+    const manifest: Manifest = {
+      format: 'bds-manifest/1',
+      tenant: 'acme',
+      garn: 'GARN0042',
+      periodType: 'daily',
+      period: '2026-10-15',
+      periodStart: '2026-10-15T00:00:00-04:00',
+      periodEnd: '2026-10-16T00:00:00-04:00',
+      timezone: 'America/New_York',
+      generatedAt: '2026-10-16T06:00:00.000Z',
+      bdsVersion: 'test',
+      files: [{ name, metric: 'seats_chat', region: 'US', sha256, bytes: content.length, rows: 1 }],
+      inputs: [],
+      stats: {},
+    };
+    await writeFileAtomic(join(folder, manifestName('acme', period)), JSON.stringify(manifest), modes);
 
     // Act
-    const summary = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY, s3: { partSize: 5 * 1024 * 1024 } });
+    const summary = await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY, s3: { partSize: 5 * 1024 * 1024 } });
 
     // Assess
     expect(summary.ok).toBe(true);
@@ -318,7 +335,7 @@ describe('transmission to S3', () => {
     // Prepare: day 1 delivered while the inbox is up, then day 2 written during an outage.
     const site = await createSite();
     const day1 = expectedOf(site, 'acme', day('2026-11-02'), await writePeriod(site, 'acme', day('2026-11-02')));
-    expect((await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY })).ok).toBe(true);
+    expect((await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY })).ok).toBe(true);
     const day2 = [
       ...expectedOf(site, 'acme', day('2026-11-03'), await writePeriod(site, 'acme', day('2026-11-03'))),
       ...expectedOf(site, 'beta', day('2026-11-03'), await writePeriod(site, 'beta', day('2026-11-03'))),
@@ -386,7 +403,7 @@ describe('copyTo folders', () => {
     ];
 
     // Act
-    const summary = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
+    const summary = await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY });
 
     // Assess
     expect(summary.ok).toBe(true);
@@ -406,9 +423,9 @@ describe('copyTo folders', () => {
     expect(records).toHaveLength(expected.length * 3);
 
     // Act: again, then with the copies' ledger records lost.
-    const second = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
+    const second = await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY });
     await rm(ledgerPath(site.config.dataDir));
-    const third = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
+    const third = await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY });
 
     // Assess
     expect(second.destinations.flatMap((d) => [...d.delivered, ...d.skippedAlreadyThere])).toEqual([]);
@@ -426,7 +443,7 @@ describe('a copyTo folder that is not there', () => {
     const files = expectedOf(site, 'acme', day('2026-10-31'), await writePeriod(site, 'acme', day('2026-10-31')));
 
     // Act
-    const summary = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
+    const summary = await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY });
 
     // Assess
     expect(summary.ok).toBe(false);
@@ -436,7 +453,7 @@ describe('a copyTo folder that is not there', () => {
 
     // Act: the share is mounted again.
     await mkdir(root);
-    const retried = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
+    const retried = await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY });
 
     // Assess
     expect(retried.ok).toBe(true);
@@ -460,7 +477,7 @@ describe('files the customer moved, deleted or edited', () => {
     await writeFile(join(billingFolder(site.config.dataDir, 'acme', day('2026-10-21')), stray), 'garn\n');
 
     // Act
-    const summary = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
+    const summary = await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY });
 
     // Assess: reported per destination with a reason, logged, not sent, and a failure (money
     // not delivered: exit bit 2); the rest delivered.
@@ -496,7 +513,7 @@ describe('files the customer moved, deleted or edited', () => {
     // Act: the periods are processed again (their files and manifests written anew).
     await writePeriod(site, 'acme', day('2026-10-20'));
     await writePeriod(site, 'acme', day('2026-10-21'));
-    const repaired = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
+    const repaired = await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY });
 
     // Assess
     expect(repaired.ok).toBe(true);
@@ -509,7 +526,7 @@ describe('files the customer moved, deleted or edited', () => {
     const delivered = intact[0];
     if (delivered === undefined) throw new Error('no intact file');
     await rm(delivered.path);
-    const later = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
+    const later = await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY });
 
     // Assess: nothing to say about it: it was delivered.
     expect(s3Summary(later, 'acme').missing.map((m) => m.file)).not.toContain(delivered.file);
@@ -523,11 +540,11 @@ describe('a file changed by a re-run', () => {
     const site = await createSite({ copyTo: 1 });
     const period = day('2026-10-25');
     const v1 = expectedOf(site, 'acme', period, await writePeriod(site, 'acme', period, 1));
-    expect((await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY })).ok).toBe(true);
+    expect((await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY })).ok).toBe(true);
 
     // Act: the period is aggregated again from corrected data.
     const v2 = expectedOf(site, 'acme', period, await writePeriod(site, 'acme', period, 2));
-    const summary = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
+    const summary = await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY });
 
     // Assess
     expect(summary.ok).toBe(true);
@@ -551,13 +568,13 @@ describe('a file changed by a re-run', () => {
     const site = await createSite({ copyTo: 1 });
     const period = day('2026-10-26');
     const a = expectedOf(site, 'acme', period, await writePeriod(site, 'acme', period, 1));
-    expect((await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY })).ok).toBe(true);
+    expect((await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY })).ok).toBe(true);
     await writePeriod(site, 'acme', period, 2);
-    expect((await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY })).ok).toBe(true);
+    expect((await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY })).ok).toBe(true);
 
     // Act: the source is restored and the day re-run: A again.
     await writePeriod(site, 'acme', period, 1);
-    const summary = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
+    const summary = await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY });
 
     // Assess: both destinations get A back.
     expect(summary.ok).toBe(true);
@@ -579,7 +596,7 @@ describe('the ledger', () => {
     // Prepare: period A delivered, then a crash tore the next line.
     const site = await createSite();
     const a = expectedOf(site, 'acme', day('2026-10-10'), await writePeriod(site, 'acme', day('2026-10-10')));
-    await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
+    await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY });
     const path = ledgerPath(site.config.dataDir);
     const intact = await readFile(path, 'utf8');
     await appendFile(path, '{"file":"acme/2026/10/CNT_US_PES_seats_chat_GARN0042_acme_D20261011.csv","destin');
@@ -592,7 +609,7 @@ describe('the ledger', () => {
 
     // Act: period B; its first record repairs the ledger.
     const b = expectedOf(site, 'acme', day('2026-10-11'), await writePeriod(site, 'acme', day('2026-10-11')));
-    const summary = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
+    const summary = await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY });
 
     // Assess: A was not re-sent, B was, and every line is a whole record.
     expect(s3Summary(summary, 'acme').delivered).toEqual(b.map((e) => e.file).sort());
@@ -609,7 +626,7 @@ describe('the ledger', () => {
     await truncate(path, Buffer.byteLength(text) - 1);
     expect((await readLedger(site.config.dataDir)).records).toHaveLength(a.length + b.length);
     const c = expectedOf(site, 'acme', day('2026-10-12'), await writePeriod(site, 'acme', day('2026-10-12')));
-    const afterC = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
+    const afterC = await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY });
 
     // Assess
     expect(s3Summary(afterC, 'acme').delivered).toEqual(c.map((e) => e.file).sort());
@@ -621,14 +638,14 @@ describe('the ledger', () => {
     // Prepare
     const site = await createSite();
     await writePeriod(site, 'acme', day('2026-10-09'));
-    await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
+    await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY });
     const path = ledgerPath(site.config.dataDir);
     const lines = (await readFile(path, 'utf8')).split('\n');
     lines[1] = 'garbage';
     await writeFile(path, lines.join('\n'));
 
     // Act + Assess
-    await expect(transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY })).rejects.toBeInstanceOf(LedgerError);
+    await expect(transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY })).rejects.toBeInstanceOf(LedgerError);
     await expect(readLedger(site.config.dataDir)).rejects.toThrow(/line 2/);
   });
 });
@@ -651,11 +668,11 @@ describe('a delivery killed half-way', () => {
     await build({
       stdin: {
         contents: `
-          import { loadRuntimeConfig } from ${JSON.stringify(join(ROOT, 'lib/config/runtime'))};
+          import { loadRuntime } from ${JSON.stringify(join(ROOT, 'lib/runtime/runtime'))};
           import { createLogger } from ${JSON.stringify(join(ROOT, 'lib/log/logger'))};
           import { transmitPending } from ${JSON.stringify(join(ROOT, 'lib/transmit/transmit'))};
-          const config = loadRuntimeConfig(process.argv[2]);
-          const summary = await transmitPending({ config, log: createLogger({ level: 'error' }) });
+          const { config, runtime } = loadRuntime(process.argv[2]);
+          const summary = await transmitPending({ config, runtime, log: createLogger({ level: 'error', secrets: runtime.secrets }) });
           process.stdout.write(JSON.stringify({ ok: summary.ok }));
         `,
         resolveDir: ROOT,
@@ -710,7 +727,7 @@ describe('a delivery killed half-way', () => {
     }
 
     // Act: the next run, in this process.
-    const summary = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
+    const summary = await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY });
 
     // Assess: complete, and nothing anywhere twice; what had landed is recorded, not re-sent.
     expect(summary.ok).toBe(true);
@@ -729,7 +746,7 @@ describe('a delivery killed half-way', () => {
     // No half-written copy is left behind by the killed processes.
     const leftovers = [...(await snapshot(site.copyTo[0] ?? '')).keys()].filter((k) => k.split('/').pop()?.startsWith('.tmp-'));
     expect(leftovers).toEqual([]);
-    const again = await transmitPending({ config: site.config, log: site.log, retry: FAST_RETRY });
+    const again = await transmitPending({ config: site.config, runtime: site.runtime, log: site.log, retry: FAST_RETRY });
     expect(again.destinations.flatMap((d) => [...d.delivered, ...d.skippedAlreadyThere])).toEqual([]);
   });
 });
@@ -750,7 +767,7 @@ describe('secrets', () => {
     const outputs: string[] = [];
     try {
       // Act: a run that fails at S3, one through the handler while the server is down, one that works.
-      const failed = await transmitPending({ config: failing.config, log: failing.log, retry: FAST_RETRY });
+      const failed = await transmitPending({ config: failing.config, runtime: failing.runtime, log: failing.log, retry: FAST_RETRY });
       outputs.push(JSON.stringify(failed));
       expect(failed.ok).toBe(false);
       expect(JSON.stringify(failed)).toMatch(/NoSuchBucket/);
@@ -764,7 +781,7 @@ describe('secrets', () => {
       expect(ok.exitCode).toBe(0);
       await mkdir(join(failing.config.dataDir, 'state'), { recursive: true });
       await writeFile(ledgerPath(failing.config.dataDir), 'damaged\nline\n');
-      const thrown = await transmitPending({ config: failing.config, log: failing.log }).then(
+      const thrown = await transmitPending({ config: failing.config, runtime: failing.runtime, log: failing.log }).then(
         () => undefined,
         (error: unknown) => error,
       );

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { temporaryOwner, temporaryPathFor, writeFileAtomic } from '../../lib/files/atomic';
+import { DEFAULT_FILE_MODES, temporaryOwner, temporaryPathFor, writeFileAtomic } from '../../lib/files/atomic';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -20,8 +20,8 @@ describe('atomic writes', () => {
   it('replaces a file whole and leaves no temporary file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bds-atomic-'));
     dirs.push(dir);
-    await writeFileAtomic(join(dir, 'a.csv'), 'one\n');
-    await writeFileAtomic(join(dir, 'a.csv'), 'two\n');
+    await writeFileAtomic(join(dir, 'a.csv'), 'one\n', DEFAULT_FILE_MODES);
+    await writeFileAtomic(join(dir, 'a.csv'), 'two\n', DEFAULT_FILE_MODES);
     expect(await readFile(join(dir, 'a.csv'), 'utf8')).toBe('two\n');
     expect(await readdir(dir)).toEqual(['a.csv']);
     // The umask as the mode of a new file shows it: process.umask() reads it only by setting it twice.
@@ -45,7 +45,7 @@ describe('atomic writes', () => {
     await writeFile(join(dir, dead), 'half');
     await writeFile(join(dir, living), 'half');
     // Act
-    await writeFileAtomic(join(dir, 'CNT_GLOBAL.csv'), 'x\n');
+    await writeFileAtomic(join(dir, 'CNT_GLOBAL.csv'), 'x\n', DEFAULT_FILE_MODES);
     // Assess
     expect((await readdir(dir)).sort()).toEqual([living, 'CNT_GLOBAL.csv'].sort());
   });

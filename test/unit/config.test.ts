@@ -386,6 +386,29 @@ describe('loadConfig: finding and reading the file', () => {
     expect(second.message).not.toContain('secret"');
   });
 
+  it('places JSON errors V8 gives no position for at the line and column the YAML parser finds', () => {
+    // Prepare: each text has one error, at a known place; V8 says only "Unexpected token" for
+    // every one of them.
+    const cases: { text: string; line: number; column: number }[] = [
+      // A bare word where a value belongs: at the word.
+      { text: '{\n  "customer": {\n    "name": "Acme",\n    "garn": NaN\n  }\n}', line: 4, column: 13 },
+      // A single-quoted string (YAML has them, JSON does not): at its quote.
+      { text: '{\n  "dataDir":\n      \'./data\'\n}', line: 3, column: 7 },
+      // A trailing comma in a list: at the comma.
+      { text: '{\n  "tenants": [\n    {},\n    {},\n  ]\n}', line: 4, column: 7 },
+      // A bare word deep in the file, after lines of valid JSON.
+      { text: '{\n  "a": 1,\n  "b": [1, 2, 3],\n  "c": {\n    "d": tru\n  }\n}', line: 5, column: 10 },
+    ];
+
+    // Act
+    const messages = cases.map((c) => rejection(() => parseConfig(c.text, { format: 'json', configPath: CONFIG_PATH, env: {} })).problems[0]?.message);
+
+    // Assess
+    cases.forEach((c, i) => {
+      expect(messages[i], c.text).toMatch(new RegExp(`^JSON syntax error at line ${c.line}, column ${c.column}: Unexpected token$`));
+    });
+  });
+
   it('reports a duplicate key in JSON, which JSON.parse would silently drop', () => {
     // Prepare
     const text = '{\n  "dataDir": "a",\n  "dataDir": "b"\n}';

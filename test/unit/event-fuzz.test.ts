@@ -11,7 +11,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HANDLERS } from '../../handlers/index';
-import { clearSecrets } from '../../lib/log/redact';
 import { RequestError } from '../../lib/pipeline/errors';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/config/valid.yaml', import.meta.url));
@@ -298,7 +297,6 @@ beforeAll(() => {
 afterAll(() => {
   vi.unstubAllEnvs();
   vi.restoreAllMocks();
-  clearSecrets();
   rmSync(work, { recursive: true, force: true });
 });
 

@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_FILE_MODES } from '../../lib/files/atomic';
 import { acquireLock, lockPath } from '../../lib/state/lock';
 import { LockHeldError } from '../../lib/state/errors';
 import { isProcessAlive, processIdentity } from '../../lib/process-alive';
@@ -36,7 +37,7 @@ async function takesOver(content: string): Promise<void> {
   await writeFile(lockPath(dataDir), content);
 
   // Act
-  const lock = await acquireLock(dataDir, 'bds test');
+  const lock = await acquireLock(dataDir, 'bds test', DEFAULT_FILE_MODES);
 
   // Assess: the lock is now ours, written whole.
   const info = JSON.parse(await readFile(lockPath(dataDir), 'utf8')) as { pid: number; command: string };
@@ -79,7 +80,7 @@ describe('stale locks', () => {
     await writeFile(lockPath(dataDir), JSON.stringify({ pid, host: hostname(), command: 'bds catch-up', startedAt: 'then', ...(identity === undefined ? {} : { identity }) }));
 
     // Act
-    const attempt = acquireLock(dataDir, 'bds test');
+    const attempt = acquireLock(dataDir, 'bds test', DEFAULT_FILE_MODES);
 
     // Assess
     await expect(attempt).rejects.toBeInstanceOf(LockHeldError);
@@ -87,11 +88,11 @@ describe('stale locks', () => {
   });
 
   it('is refused to a second taker while held, and free again once released', async () => {
-    const first = await acquireLock(dataDir, 'first');
+    const first = await acquireLock(dataDir, 'first', DEFAULT_FILE_MODES);
     const info = JSON.parse(await readFile(lockPath(dataDir), 'utf8')) as { identity?: unknown };
     if (processIdentity(process.pid) !== undefined) expect(info.identity).toEqual(processIdentity(process.pid));
     // Re-entrant within the process; another process is refused (tested through the CLI elsewhere).
-    const again = await acquireLock(dataDir, 'again');
+    const again = await acquireLock(dataDir, 'again', DEFAULT_FILE_MODES);
     await again.release();
     expect(JSON.parse(await readFile(lockPath(dataDir), 'utf8'))).toMatchObject({ command: 'first' });
     await first.release();
@@ -112,7 +113,7 @@ describe('the directory lock and the tenants\' locks', () => {
     const pid = await heldBySleeper(lockPath(dataDir), 'upload');
 
     // Act
-    const attempt = acquireLock(dataDir, 'worker --tenant acme', 'acme');
+    const attempt = acquireLock(dataDir, 'worker --tenant acme', DEFAULT_FILE_MODES, 'acme');
 
     // Assess
     await expect(attempt).rejects.toThrow(`pid ${pid} on ${hostname()}, "upload"`);
@@ -124,7 +125,7 @@ describe('the directory lock and the tenants\' locks', () => {
     const pid = await heldBySleeper(lockPath(dataDir, 'globex'), 'worker --tenant globex');
 
     // Act
-    const attempt = acquireLock(dataDir, 'upload');
+    const attempt = acquireLock(dataDir, 'upload', DEFAULT_FILE_MODES);
 
     // Assess
     await expect(attempt).rejects.toBeInstanceOf(LockHeldError);
@@ -138,8 +139,8 @@ describe('the directory lock and the tenants\' locks', () => {
     await writeFile(lockPath(dataDir, 'globex'), JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), command: 'worker --tenant globex', startedAt: 'then' }));
 
     // Act: another tenant's worker goes on; the directory lock is refused because of acme only.
-    const beta = await acquireLock(dataDir, 'worker --tenant beta', 'beta');
-    const directory = acquireLock(dataDir, 'bds run');
+    const beta = await acquireLock(dataDir, 'worker --tenant beta', DEFAULT_FILE_MODES, 'beta');
+    const directory = acquireLock(dataDir, 'bds run', DEFAULT_FILE_MODES);
 
     // Assess
     await expect(directory).rejects.toThrow('"worker --tenant acme"');
@@ -147,8 +148,8 @@ describe('the directory lock and the tenants\' locks', () => {
   });
 
   it('lets one process take both levels (the scheduler runs a worker in-process)', async () => {
-    const directory = await acquireLock(dataDir, 'bds scheduler');
-    const tenant = await acquireLock(dataDir, 'worker --tenant acme', 'acme');
+    const directory = await acquireLock(dataDir, 'bds scheduler', DEFAULT_FILE_MODES);
+    const tenant = await acquireLock(dataDir, 'worker --tenant acme', DEFAULT_FILE_MODES, 'acme');
     await tenant.release();
     await directory.release();
     expect(await readdir(join(dataDir, 'state'))).toEqual([]);

@@ -1,10 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BdsError } from '../../lib/errors';
 import { createLogger, type LogFields } from '../../lib/log/logger';
-import { clearSecrets, registerSecrets } from '../../lib/log/redact';
+import { SecretRegistry } from '../../lib/log/redact';
 import { SourceError } from '../../lib/sources/errors';
 
-afterEach(() => clearSecrets());
 
 /** An error shaped as pg's DatabaseError: an Error with the SQLSTATE in `code`. */
 function pgError(message: string, code: string): Error {
@@ -12,9 +11,9 @@ function pgError(message: string, code: string): Error {
 }
 
 /** The one line logged for `fields`, as text and parsed. */
-function logLine(fields: LogFields): { text: string; record: Record<string, unknown> } {
+function logLine(fields: LogFields, secrets = new SecretRegistry()): { text: string; record: Record<string, unknown> } {
   const lines: string[] = [];
-  createLogger({ write: (l) => lines.push(l), level: 'debug' }).error('failed', fields);
+  createLogger({ write: (l) => lines.push(l), level: 'debug', secrets }).error('failed', fields);
   expect(lines).toHaveLength(1);
   const text = lines[0] ?? '';
   return { text, record: JSON.parse(text) as Record<string, unknown> };
@@ -51,11 +50,12 @@ describe('logger: error codes', () => {
   });
 
   it('still redacts secrets in the line that carries the code', () => {
-    registerSecrets(['hunter22-password']);
+    const secrets = new SecretRegistry();
+    secrets.register(['hunter22-password']);
     const error = new BdsError('source gim: cannot connect', {
       cause: pgError('password authentication failed for "bds" using hunter22-password', '28P01'),
     });
-    const { text, record } = logLine({ error });
+    const { text, record } = logLine({ error }, secrets);
     expect(text).not.toContain('hunter22-password');
     expect(record.errorCode).toBe('28P01');
     expect(record.error).toContain('***');

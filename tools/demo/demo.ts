@@ -8,16 +8,16 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { loadConfig } from '../../lib/config/load';
+import { loadRuntime } from '../../lib/runtime/runtime';
 import { ExitCode, UsageError } from '../../lib/errors';
 import { CATALOGUE } from '../../lib/metrics/catalogue';
 import { table } from '../../lib/text/table';
 import { createLogger } from '../../lib/log/logger';
-import { registerSecrets } from '../../lib/log/redact';
 import { runDays } from '../../lib/pipeline/run-days';
 import { referenceSchema } from '../../lib/package-root';
 import { eachDay, lastDayOfMonth } from '../../lib/time/calendar';
-import { billingFolder, manifestName, type Manifest } from '../../lib/files/period-writer';
+import { manifestSchema, type Manifest } from '../../lib/files/manifest';
+import { billingFolder, manifestName } from '../../lib/files/period-writer';
 import { DEMO_EXCLUDE_AGENTS, DEMO_TENANTS, GVP_COMPONENTS, loadActivity } from './generate';
 import { startEmbeddedPostgres } from './embedded-postgres';
 
@@ -124,15 +124,14 @@ export async function runDemo(options: { dir: string; month?: string | undefined
 
     const configPath = join(dir, 'bds.config.yaml');
     await writeFile(configPath, demoConfig(month));
-    const loaded = loadConfig({ path: configPath, env: { ...process.env, BDS_DEMO_DB: db.url } });
-    registerSecrets(loaded.secrets);
-    const config = loaded.config;
+    const { config, runtime } = loadRuntime(configPath, { env: { ...process.env, BDS_DEMO_DB: db.url } });
     const days = eachDay(`${month}-01`, lastDayOfMonth(`${month}-01`));
     out(`  processing ${days.length} days for ${config.tenants.length} tenants into ${config.dataDir} ...`);
     const summary = await runDays({
       config,
+      runtime,
       targets: config.tenants.map((tenant) => ({ tenant, dates: days })),
-      log: process.env.BDS_LOG_LEVEL === undefined ? createLogger({ level: 'warn' }) : createLogger(),
+      log: createLogger({ secrets: runtime.secrets, ...(process.env.BDS_LOG_LEVEL === undefined ? { level: 'warn' } : {}) }),
       stages: { extract: true, aggregate: true },
     });
 
@@ -146,7 +145,7 @@ export async function runDemo(options: { dir: string; month?: string | undefined
       const daily = { type: 'daily', date: days[days.length - 1] ?? '' } as const;
       const read = async (p: typeof period | typeof daily): Promise<Manifest | undefined> => {
         try {
-          return JSON.parse(await readFile(join(billingFolder(config.dataDir, tenant.id, p), manifestName(tenant.id, p)), 'utf8')) as Manifest;
+          return manifestSchema.parse(JSON.parse(await readFile(join(billingFolder(config.dataDir, tenant.id, p), manifestName(tenant.id, p)), 'utf8')));
         } catch {
           return undefined;
         }
