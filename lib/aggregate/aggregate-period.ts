@@ -29,11 +29,40 @@ import { AggregationError } from './errors';
 import { FAMILIES, type FamilyDay } from './families';
 import type { AggregationStats, MetricValue } from './values';
 
+/** One invoice detail file's content (lib/explain/detail.ts) and its number of rows. */
+export interface DetailFile {
+  readonly csv: string;
+  readonly rows: number;
+}
+
+/**
+ * Builds the invoice detail files of a period, keyed `metric|region`, from the period's values.
+ * Given by the caller (lib/pipeline passes lib/explain's), since the evidence is built on this
+ * room's counting and this room must not import the rooms built on it.
+ */
+export type DetailBuilder = (input: {
+  readonly config: BdsConfig;
+  readonly tenant: TenantConfig;
+  readonly period: Period;
+  readonly metrics: readonly ResolvedMetric[];
+  readonly values: readonly MetricValue[];
+}) => Promise<ReadonlyMap<string, DetailFile>>;
+
 export interface AggregateOptions {
   readonly config: BdsConfig;
   readonly tenant: TenantConfig;
   readonly date: LocalDate;
   readonly log: Logger;
+  /** Writes the detail files of tenants with `detail` set; without it none are written. */
+  readonly detail?: DetailBuilder;
+}
+
+async function detailsFor(
+  detail: DetailBuilder | undefined,
+  input: { config: BdsConfig; tenant: TenantConfig; period: Period; metrics: readonly ResolvedMetric[]; values: readonly MetricValue[] },
+): Promise<ReadonlyMap<string, DetailFile> | undefined> {
+  if (detail === undefined || input.tenant.detail === undefined) return undefined;
+  return detail(input);
 }
 
 export interface AggregateResult {
@@ -209,6 +238,7 @@ export async function aggregateDay(options: AggregateOptions): Promise<Aggregate
     const recorder = new InputRecorder(config, tenant);
     const { values, stats } = await dayValues(recorder, date, metrics);
     const period: Period = { type: 'daily', date };
+    const details = await detailsFor(options.detail, { config, tenant, period, metrics, values });
     const daily = await writePeriodFiles({
       config,
       tenant,
@@ -218,6 +248,7 @@ export async function aggregateDay(options: AggregateOptions): Promise<Aggregate
       values,
       inputs: recorder.inputs(),
       stats,
+      ...(details === undefined ? {} : { details }),
     });
     log.info('daily files written', {
       tenant: tenant.id,
@@ -227,7 +258,7 @@ export async function aggregateDay(options: AggregateOptions): Promise<Aggregate
       durationMs: Date.now() - started,
     });
     if (!isLastDayOfMonth(date)) return { daily };
-    const monthly = await aggregateMonth(config, tenant, monthOf(date), metrics);
+    const monthly = await aggregateMonth(config, tenant, monthOf(date), metrics, options.detail);
     log.info('monthly files written', {
       tenant: tenant.id,
       day: date,
@@ -251,7 +282,7 @@ export async function aggregateMonthOnly(options: Omit<AggregateOptions, 'date'>
   const { config, tenant, month, log } = options;
   const started = Date.now();
   try {
-    const monthly = await aggregateMonth(config, tenant, month, resolveMetrics(config, tenant));
+    const monthly = await aggregateMonth(config, tenant, month, resolveMetrics(config, tenant), options.detail);
     log.info('monthly files rebuilt', { tenant: tenant.id, stage: 'aggregate', month, files: monthly.files.length, durationMs: Date.now() - started });
     return monthly;
   } catch (error) {
@@ -270,6 +301,7 @@ async function aggregateMonth(
   tenant: TenantConfig,
   month: string,
   metrics: readonly ResolvedMetric[],
+  detail: DetailBuilder | undefined,
 ): Promise<Manifest> {
   const first = firstDayOfMonth(`${month}-01`);
   const from = compareDates(tenant.productionDate, first) > 0 ? tenant.productionDate : first;
@@ -305,14 +337,17 @@ async function aggregateMonth(
     const wanted = new Set(own.flatMap((m) => m.measures.filter((x) => x.rollup === 'distinct').map((x) => `${m.key}|${x.measure}`)));
     values.push(...distinct.filter((v) => wanted.has(`${v.metric}|${v.measure satisfies Measure}`)));
   }
+  const period: Period = { type: 'monthly', month };
+  const details = await detailsFor(detail, { config, tenant, period, metrics: rolled, values });
   return writePeriodFiles({
     config,
     tenant,
-    period: { type: 'monthly', month },
+    period,
     bounds: monthBounds(month, tenant.timezone),
     metrics: rolled,
     values,
     inputs: recorder.inputs(),
     stats,
+    ...(details === undefined ? {} : { details }),
   });
 }

@@ -25,6 +25,17 @@ export interface ManifestFile {
   readonly rows: number;
 }
 
+/** An invoice detail file as the manifest lists it: `<billing file>.detail.csv`. */
+export interface ManifestDetail extends ManifestFile {
+  /** The billing file it details. */
+  readonly of: string;
+}
+
+/** The detail file's name of a billing file. */
+export function detailName(billingFile: string): string {
+  return `${billingFile}.detail.csv`;
+}
+
 /** A staged dataset a period was computed from. */
 export interface ManifestInput {
   readonly dataset: string;
@@ -51,6 +62,8 @@ export interface Manifest {
   readonly generatedAt: string;
   readonly bdsVersion: string;
   readonly files: readonly ManifestFile[];
+  /** Invoice detail files (`detail` in the tenant's configuration), one per billing file; absent when off. */
+  readonly details?: readonly ManifestDetail[];
   readonly inputs: readonly ManifestInput[];
   readonly stats: Readonly<Record<string, AggregationStats>>;
 }
@@ -79,6 +92,8 @@ export interface PeriodFilesInput {
   readonly values: readonly MetricValue[];
   readonly inputs: readonly ManifestInput[];
   readonly stats: Readonly<Record<string, AggregationStats>>;
+  /** Detail files' contents keyed `metric|region` (lib/explain/detail.ts); absent: none written. */
+  readonly details?: ReadonlyMap<string, { readonly csv: string; readonly rows: number }>;
 }
 
 /**
@@ -92,6 +107,7 @@ export async function writePeriodFiles(input: PeriodFilesInput): Promise<Manifes
   const periodStart = formatInstant(input.bounds.start, tenant.timezone);
   const periodEnd = formatInstant(input.bounds.end, tenant.timezone);
   const files: ManifestFile[] = [];
+  const details: ManifestDetail[] = [];
   for (const metric of input.metrics) {
     if (!hasFileFor(metric, period)) continue;
     const regions = metric.scope === 'global' ? [GLOBAL_REGION] : tenant.regions.map((r) => r.code);
@@ -125,6 +141,14 @@ export async function writePeriodFiles(input: PeriodFilesInput): Promise<Manifes
       await writeFileAtomic(join(folder, `${name}.sha256`), checksumLine(sha256, name));
       faultPoint('billing.after-checksum');
       files.push({ name, metric: metric.key, region, sha256, bytes: Buffer.byteLength(csv), rows: rows.length });
+      if (input.details === undefined) continue;
+      const detail = input.details.get(`${metric.key}|${region}`);
+      if (detail === undefined) throw new RangeError(`no detail computed for ${metric.key} in ${region}`);
+      const detailFile = detailName(name);
+      const detailSha = createHash('sha256').update(detail.csv).digest('hex');
+      await writeFileAtomic(join(folder, detailFile), detail.csv);
+      await writeFileAtomic(join(folder, `${detailFile}.sha256`), checksumLine(detailSha, detailFile));
+      details.push({ name: detailFile, of: name, metric: metric.key, region, sha256: detailSha, bytes: Buffer.byteLength(detail.csv), rows: detail.rows });
     }
   }
   const manifest: Manifest = {
@@ -139,6 +163,7 @@ export async function writePeriodFiles(input: PeriodFilesInput): Promise<Manifes
     generatedAt: new Date().toISOString(),
     bdsVersion: bdsVersion(),
     files,
+    ...(input.details === undefined ? {} : { details }),
     inputs: input.inputs,
     stats: input.stats,
   };

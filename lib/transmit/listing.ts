@@ -46,16 +46,18 @@ const HEX64 = /^[0-9a-f]{64}$/;
 const SAFE_CSV_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*\.csv$/;
 const PERIOD_CODE = /^(D\d{8}|M\d{6})$/;
 
+const listedFileSchema = z.object({
+  name: z.string().regex(SAFE_CSV_NAME, { message: 'not a billing file name' }),
+  sha256: z.string().regex(HEX64, { message: 'not a SHA-256 hex digest' }),
+  bytes: z.number().int().min(0),
+});
+
 const manifestSchema = z.object({
   tenant: z.string(),
   period: z.string(),
-  files: z.array(
-    z.object({
-      name: z.string().regex(SAFE_CSV_NAME, { message: 'not a billing file name' }),
-      sha256: z.string().regex(HEX64, { message: 'not a SHA-256 hex digest' }),
-      bytes: z.number().int().min(0),
-    }),
-  ),
+  files: z.array(listedFileSchema),
+  // Invoice detail files travel with their billing files: listed, delivered and verified alike.
+  details: z.array(listedFileSchema).optional(),
 });
 
 async function folderNames(dir: string): Promise<string[]> {
@@ -132,7 +134,7 @@ export async function listBillingFiles(dataDir: string, tenant: string, periods?
         report(`${tenant}/${folder}/${entry}`, new ManifestError(`${tenant}/${folder}/${entry}`, 'unreadable manifest', { cause: error }));
         continue;
       }
-      for (const item of manifest.files) {
+      for (const item of [...manifest.files, ...(manifest.details ?? [])]) {
         listed.add(item.name);
         files.push({
           tenant,
