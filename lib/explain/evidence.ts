@@ -16,7 +16,7 @@ import type { ResolvedSeatMetric } from '../aggregate/seats';
 import type { GvpKind } from '../aggregate/gvp';
 import { CFG_AGENT_SWITCHES_DATASET, CFG_VOICEMAIL_DATASET, GIM_SESSIONS_DATASET, gvpDatasetName, needsAgentSwitches } from '../staging/datasets';
 import { StagedDatasetCorruptError, StagedDatasetMissingError } from '../staging/errors';
-import { readStagedMeta, readStagedRows, type StagedLocation } from '../staging/staged';
+import { readStagedMeta, readStagedRows, stagedPaths, type StagedLocation } from '../staging/staged';
 import { compareDates, dayBounds, eachDay, firstDayOfMonth, formatInstant, lastDayOfMonth } from '../time/calendar';
 import { ExplainStagedDataError } from './errors';
 import { explainGvpDay, explainGvpMonth, type GvpEvidence } from './gvp';
@@ -104,10 +104,17 @@ async function requireRecords(config: BdsConfig, tenant: TenantConfig, datasets:
   const fix = first === last ? `bds run --date ${first} --tenant ${tenant.id}` : `bds backfill --tenant ${tenant.id} --from ${first} --to ${last}`;
   throw new ExplainStagedDataError(
     missing,
-    `tenant ${tenant.id}: staged data missing for ${named.slice(0, 5).join(', ')}${named.length > 5 ? ` and ${named.length - 5} more` : ''} ` +
-      `(${describeError(missing[0]?.cause)}); extract it first: \`${fix}\``,
+    `tenant ${tenant.id}: staged data missing for ${named.slice(0, 5).join(', ')}${named.length > 5 ? ` and ${named.length - 5} more` : ''}` +
+      ` (${describeMissing(config, tenant, missing[0])}); extract it first: \`${fix}\``,
     { cause: missing[0]?.cause },
   );
+}
+
+function describeMissing(config: BdsConfig, tenant: TenantConfig, first: { dataset: string; date: LocalDate; cause: unknown } | undefined): string {
+  if (first === undefined) return '';
+  // A record that exists but cannot be read says why itself; an absent one is named by its path.
+  if (first.cause instanceof StagedDatasetCorruptError) return describeError(first.cause);
+  return `no ${stagedPaths({ dataDir: config.dataDir, tenant: tenant.id, dataset: first.dataset, date: first.date }).meta}`;
 }
 
 /** Streams a staged dataset; a dataset that does not match its record becomes an ExplainStagedDataError. */
