@@ -82,8 +82,8 @@ async function checkWorld(run: WorldRun, checked: Checked): Promise<string[]> {
 }
 
 describe('bds explain against the oracle', () => {
-  let a: TestDatabase;
-  let b: TestDatabase;
+  let a: TestDatabase | undefined;
+  let b: TestDatabase | undefined;
   beforeAll(async () => {
     a = await createTestDatabase();
     b = await createTestDatabase();
@@ -102,6 +102,7 @@ describe('bds explain against the oracle', () => {
         fc.asyncProperty(worldSpec, async (spec) => {
           const world = buildWorld(spec);
           let problems: string[] = [];
+          if (a === undefined || b === undefined) throw new Error('no test databases');
           const outcome = await runWorld(world, { a, b }, async (run) => {
             problems = await checkWorld(run, checked);
           });

@@ -17,29 +17,37 @@ import { runBds } from '../helpers/cli';
 import { seatsFixtureConfig, seatsFixtureSql, SEAT_METRICS } from '../fixtures/seats-fixture';
 import { listBillingFiles } from '../../lib/transmit/listing';
 
-let db: TestDatabase;
-let work: string;
+let db: TestDatabase | undefined;
+let work: string | undefined;
 let env: NodeJS.ProcessEnv;
 
 /** The fixture's configuration with detail files for acme (no names) and globex (names). */
 function config(dataDir: string): string {
   const text = seatsFixtureConfig(dataDir);
   const [acme, globex] = text.split('  - id: globex');
-  return `${(acme ?? '').replace('    excludeAgents:', '    detail: true\n    excludeAgents:')}  - id: globex${(globex ?? '').replace(/(\n    gimTenantKey: 2\n)/, '$1    detail: { names: true }\n')}`;
+  return `${(acme ?? '').replace('    excludeAgents:', '    detail: true\n    excludeAgents:')}  - id: globex${(globex ?? '').replace(/(\n {4}gimTenantKey: 2\n)/, '$1    detail: { names: true }\n')}`;
 }
 
-const acmeOct = (): string => join(work, 'data', 'billing', 'acme', '2026', '10');
+/** The test's work folder, created by beforeAll. */
+function dir(): string {
+  if (work === undefined) throw new Error('beforeAll did not run');
+  return work;
+}
+
+const acmeOct = (): string => join(dir(), 'data', 'billing', 'acme', '2026', '10');
 
 function rows(csv: string): Record<string, string>[] {
   return parse(csv, { columns: true });
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  await db.exec(seatsFixtureSql());
-  work = await mkdtemp(join(tmpdir(), 'bds-explain-'));
-  await writeFile(join(work, 'bds.config.yaml'), config(join(work, 'data')));
-  env = { TEST_DB_URL: db.url, BDS_CONFIG: join(work, 'bds.config.yaml') };
+  const database = await createTestDatabase();
+  db = database;
+  await database.exec(seatsFixtureSql());
+  const folder = await mkdtemp(join(tmpdir(), 'bds-explain-'));
+  work = folder;
+  await writeFile(join(folder, 'bds.config.yaml'), config(join(folder, 'data')));
+  env = { TEST_DB_URL: database.url, BDS_CONFIG: join(folder, 'bds.config.yaml') };
   for (const date of ['2026-10-30', '2026-10-31']) {
     const result = await runBds(['run', '--date', date, '--no-transmit'], { env });
     if (result.code !== 0) throw new Error(`bds run ${date}: ${result.stderr}${result.stdout}`);
@@ -125,7 +133,7 @@ describe('bds explain', () => {
   it('refuses a billing file that no longer matches its staged data, naming both values and the fix', async () => {
     const copy = await mkdtemp(join(tmpdir(), 'bds-explain-edited-'));
     try {
-      await cp(join(work, 'data'), join(copy, 'data'), { recursive: true });
+      await cp(join(dir(), 'data'), join(copy, 'data'), { recursive: true });
       await writeFile(join(copy, 'bds.config.yaml'), config(join(copy, 'data')));
       const name = 'CNT_US_PES_seats_inbound_voice_GARN0042_acme_D20261031.csv';
       const path = join(copy, 'data', 'billing', 'acme', '2026', '10', name);
@@ -153,7 +161,7 @@ describe('bds explain', () => {
   it('explains a copied data directory with no database reachable', async () => {
     const copy = await mkdtemp(join(tmpdir(), 'bds-explain-offline-'));
     try {
-      await cp(join(work, 'data'), join(copy, 'moved'), { recursive: true });
+      await cp(join(dir(), 'data'), join(copy, 'moved'), { recursive: true });
       await writeFile(join(copy, 'bds.config.yaml'), config(join(copy, 'moved')));
       const out = await runBds(['explain', '--tenant', 'acme', '--metric', 'seats_workspace', '--region', 'EU', '--measure', 'concurrent', '--date', '2026-10-31', '--csv'], {
         env: { BDS_CONFIG: join(copy, 'bds.config.yaml'), TEST_DB_URL: 'postgres://nobody@127.0.0.1:1/none' },
@@ -206,13 +214,13 @@ describe('invoice detail files', () => {
       expect(detail.split('\n')[0]).not.toContain('resource_name');
       if (name.includes('D20261031')) expect(manifest.details.find((d) => d.of === name)).toMatchObject({ name: `${name}.detail.csv`, sha256: sha, rows: listed.length });
     }
-    const listing = await listBillingFiles(join(work, 'data'), 'acme');
+    const listing = await listBillingFiles(join(dir(), 'data'), 'acme');
     expect(listing.files.filter((f) => f.name.endsWith('.detail.csv')).length).toBe(billing.length);
     expect(listing.unlisted).toEqual([]);
   });
 
   it('shows names only where the configuration says detail: { names: true }', async () => {
-    const folder = join(work, 'data', 'billing', 'globex', '2026', '10');
+    const folder = join(dir(), 'data', 'billing', 'globex', '2026', '10');
     const detail = (await readdir(folder)).find((n) => n.endsWith('_D20261031.csv.detail.csv') && n.includes('seats_workspace'));
     expect(detail).toBeDefined();
     expect((await readFile(join(folder, detail ?? ''), 'utf8')).split('\n')[0]).toContain('resource_name');

@@ -33,6 +33,14 @@ const byKey = (key: string): ResolvedSeatMetric[] => metrics.filter((m) => m.key
 type Row = [resource: number, name: string, person: number | null, key: string, media: string, start: number, end: number | null, handled: [string, string | null][]];
 const toCells = (r: Row): string[] => [String(r[0]), r[1], r[2] === null ? '' : String(r[2]), r[3], r[4], String(r[5]), r[6] === null ? '' : String(r[6]), JSON.stringify(r[7])];
 
+/** Staged rows as a stream, one at a time, as a staged dataset is read. */
+async function* fromList(rows: readonly (readonly string[])[]): AsyncGenerator<readonly string[]> {
+  for (const row of rows) {
+    await Promise.resolve();
+    yield row;
+  }
+}
+
 function source(date: string, rows: readonly Row[]): SeatDaySource & { reads: number } {
   const s = {
     date,
@@ -40,9 +48,7 @@ function source(date: string, rows: readonly Row[]): SeatDaySource & { reads: nu
     reads: 0,
     rows: () => {
       s.reads += 1;
-      return (async function* () {
-        for (const r of rows) yield toCells(r);
-      })();
+      return fromList(rows.map(toCells));
     },
     placement: () => Promise.resolve(buildPlacement(tenant, undefined)),
   };
@@ -189,10 +195,7 @@ describe('GVP evidence', () => {
   const gvp = (rows: readonly [string, string, number, number | null][]) => ({
     date,
     day,
-    rows: () =>
-      (async function* () {
-        for (const [kind, id, start, end] of rows) yield [kind, id, String(start), end === null ? '' : String(end)];
-      })(),
+    rows: () => fromList(rows.map(([kind, id, start, end]) => [kind, id, String(start), end === null ? '' : String(end)])),
   });
 
   it('lists the calls of the peak second, and every call with its clipped seconds for minutes', async () => {
