@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -25,7 +25,9 @@ let env: NodeJS.ProcessEnv;
 function config(dataDir: string): string {
   const text = seatsFixtureConfig(dataDir);
   const [acme, globex] = text.split('  - id: globex');
-  return `${(acme ?? '').replace('    excludeAgents:', '    detail: true\n    excludeAgents:')}  - id: globex${(globex ?? '').replace(/(\n {4}gimTenantKey: 2\n)/, '$1    detail: { names: true }\n')}`;
+  const tenants = `${(acme ?? '').replace('    excludeAgents:', '    detail: true\n    excludeAgents:')}  - id: globex${(globex ?? '').replace(/(\n {4}gimTenantKey: 2\n)/, '$1    detail: { names: true }\n')}`;
+  // A copyTo folder: detail files must be delivered wherever billing files are.
+  return `${tenants.trimEnd()}\ntransmit:\n  copyTo: [${join(dataDir, '..', 'delivered')}]\n`;
 }
 
 /** The test's work folder, created by beforeAll. */
@@ -47,6 +49,8 @@ beforeAll(async () => {
   const folder = await mkdtemp(join(tmpdir(), 'bds-explain-'));
   work = folder;
   await writeFile(join(folder, 'bds.config.yaml'), config(join(folder, 'data')));
+  // A copyTo folder is never created by bds (it is a share that must be mounted).
+  await mkdir(join(folder, 'delivered'));
   env = { TEST_DB_URL: database.url, BDS_CONFIG: join(folder, 'bds.config.yaml') };
   for (const date of ['2026-10-30', '2026-10-31']) {
     const result = await runBds(['run', '--date', date, '--no-transmit'], { env });
@@ -229,9 +233,13 @@ describe('invoice detail files', () => {
   it('writes the same bytes when the day is run again', async () => {
     const before = new Map<string, string>();
     for (const n of (await readdir(acmeOct())).filter((n) => n.includes('.detail.csv'))) before.set(n, await readFile(join(acmeOct(), n), 'utf8'));
-    const again = await runBds(['run', '--date', '2026-10-31', '--no-transmit'], { env });
+    // This time with transmission, to the copyTo folder.
+    const again = await runBds(['run', '--date', '2026-10-31'], { env });
     expect(again.code, again.stderr).toBe(0);
     for (const [n, text] of before) expect({ n, same: (await readFile(join(acmeOct(), n), 'utf8')) === text }).toEqual({ n, same: true });
     expect(before.size).toBeGreaterThan(0);
+    // Delivered with the billing files, side files included.
+    const delivered = await readdir(join(dir(), 'delivered', 'acme', '2026', '10'));
+    for (const n of before.keys()) expect({ n, delivered: delivered.includes(n) }).toEqual({ n, delivered: true });
   }, 120_000);
 });
