@@ -11,6 +11,8 @@
  *   - `bds run --no-transmit` of the day (every metric) next to `bds verify` of the day, which
  *     computes every value inside PostgreSQL with SQL written from the specification and
  *     compares it with the files: the compute limit; the values must be equal;
+ *   - `bds explain --csv` of the day's concurrent seats next to `bds invoke aggregate` of the
+ *     day: explaining a day must take no longer than aggregating it;
  *   - the month's roll-up on the month's last day (`bds invoke aggregate`);
  *   - the peak RSS of the `bds` processes, and its ratio between scales.
  * It prints a table and writes bench/results/<date>-scale<N>.json.
@@ -59,6 +61,8 @@ const TARGETS = {
   extractSeconds: 60,
   /** The month's own cost on its last day, against a whole day (issue 17). */
   rollupRatio: 0.1,
+  /** `bds explain` of a day's concurrent seats, next to aggregating the day: no longer. */
+  explainRatio: 1.0,
 } as const;
 
 /** The benchmark cannot go on (a command failed, values differ, bad option). */
@@ -426,6 +430,8 @@ interface ScaleResult {
   readonly datasets: readonly { readonly dataset: string; readonly bdsMs: number; readonly psqlMs: number }[];
   readonly extractStageSeconds: number;
   readonly dayRun: Pair & { readonly rssMb: number; readonly valuesCompared: number };
+  /** `bds explain --csv` of the day's concurrent seats (two readings of gim_sessions) next to `bds invoke aggregate` of the day. */
+  readonly explainRun: Pair & { readonly metric: string; readonly rows: number; readonly rssMb: number };
   readonly rollup?: {
     readonly seconds: number;
     readonly rssMb: number;
@@ -504,6 +510,17 @@ async function benchScale(opts: Options, scale: number): Promise<ScaleResult> {
   if (switches > 0) datasets.push({ dataset: 'cfg_agent_switches', bdsMs: switches, psqlMs: Number.NaN });
   const extractStageSeconds = median(dayRuns.bds.map((m) => extractStageMs(m.stderr))) / 1000;
 
+  // 2b. Explaining the day's heaviest seat number (every session counts for seats_workspace) from
+  // the staged data the run just left, next to aggregating the same day from it.
+  const explainMetric = tenant.metrics.includes('seats_workspace') ? 'seats_workspace' : (tenant.metrics.find((m) => m.startsWith('seats_')) ?? '');
+  const explainArgs = ['explain', '--tenant', TENANT, '--metric', explainMetric, '--region', tenant.regions[0]?.code ?? '', '--measure', 'concurrent', '--date', day, '--csv', '--config', configPath];
+  log(`scale ${scale}: bds explain ${explainMetric} concurrent ${day} ...`);
+  const explainRuns = await compare(opts, {
+    explain: () => bds(explainArgs),
+    aggregate: () => bds(['invoke', 'aggregate', '--event', event, '--config', configPath]),
+  });
+  const explainRows = Math.max(0, (explainRuns.explain[0]?.stdout.trimEnd().split('\n').length ?? 1) - 1);
+
   // 3. The month's roll-up on its last day, from every day's staged data.
   let rollup: ScaleResult['rollup'];
   if (opts.rollup) {
@@ -557,6 +574,12 @@ async function benchScale(opts: Options, scale: number): Promise<ScaleResult> {
       ...pair(dayRuns.bds, dayRuns.reference),
       rssMb: Math.max(...dayRuns.bds.map((m) => m.rssMb)),
       valuesCompared: verified.valuesCompared ?? 0,
+    },
+    explainRun: {
+      ...pair(explainRuns.explain, explainRuns.aggregate),
+      metric: explainMetric,
+      rows: explainRows,
+      rssMb: Math.max(...explainRuns.explain.map((m) => m.rssMb)),
     },
     ...(rollup === undefined ? {} : { rollup }),
     peakRssMb: Math.max(...rssRuns, rollup?.rssMb ?? 0),
@@ -631,6 +654,14 @@ function scaleTable(r: ScaleResult): string {
     fmt(r.dayRun.ratio),
     `≤ ${TARGETS.dayRatio}`,
     mark(r.dayRun.ratio <= TARGETS.dayRatio),
+  ]);
+  rows.push([
+    `bds explain ${r.explainRun.metric} concurrent (${r.explainRun.rows} agents)`,
+    `${fmt(r.explainRun.bds)} s`,
+    `${fmt(r.explainRun.reference)} s aggregate`,
+    fmt(r.explainRun.ratio),
+    `≤ ${TARGETS.explainRatio}`,
+    mark(r.explainRun.ratio <= TARGETS.explainRatio),
   ]);
   if (r.rollup !== undefined) {
     rows.push(['month roll-up (last day, daily + monthly)', `${fmt(r.rollup.seconds)} s`, '', '', '', '']);

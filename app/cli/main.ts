@@ -38,6 +38,8 @@ commands:
   check                                                 validate the configuration, try every connection
   verify (--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD) [--tenant ID] [--json]
                                                         recompute the days' values in the sources and compare with the files
+  explain --tenant ID --metric KEY [--region CODE] [--measure M] (--date YYYY-MM-DD | --month YYYY-MM)
+          [--json | --csv] [--names]                    who and what made a billed number, from the staged data
   scheduler [--serverless FILE]                         the long-running local scheduler (npm start)
   invoke <function> --event FILE                        run one handler with an event file
   demo [--dir DIR]                                      a month of generated activity, end to end
@@ -295,6 +297,26 @@ async function commandVerify(program: Program, args: readonly string[]): Promise
   return runVerify({ config, targets, from, to, json: values.json === true, log: logger(program), secrets: runtime.secrets });
 }
 
+async function commandExplain(program: Program, args: readonly string[]): Promise<number> {
+  // Loaded with its command, like the other optional ones.
+  const { EXPLAIN_OPTIONS, runExplain } = await import('./explain');
+  const { values } = parse(args, EXPLAIN_OPTIONS);
+  const tenantId = str(values, 'tenant');
+  if (tenantId === undefined) throw new UsageError('--tenant ID is required');
+  const { config, runtime } = load(program, values);
+  return runExplain(config, requireTenant(config, tenantId), runtime.secrets, {
+    tenant: tenantId,
+    metric: str(values, 'metric'),
+    region: str(values, 'region'),
+    measure: str(values, 'measure'),
+    date: str(values, 'date'),
+    month: str(values, 'month'),
+    json: values.json === true,
+    csv: values.csv === true,
+    names: values.names === true,
+  });
+}
+
 async function commandInvoke(program: Program, args: readonly string[], handlers: HandlerCatalogue): Promise<number> {
   const { values, positionals } = parse(args, { event: { type: 'string' } }, true);
   const [name, ...extra] = positionals;
@@ -431,6 +453,8 @@ export async function main(argv: readonly string[], dependencies: MainDependenci
         return await commandCheck(program, args);
       case 'verify':
         return await commandVerify(program, args);
+      case 'explain':
+        return await commandExplain(program, args);
       case 'scheduler':
         return await commandScheduler(program, args, dependencies.handlers);
       case 'invoke':

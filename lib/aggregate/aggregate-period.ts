@@ -31,6 +31,25 @@ import { readDaySummary, writeDaySummary, type CurrentRecord, type DayResult, ty
 import { FAMILIES, type FamilyDay } from './families';
 import type { AggregationStats, MetricValue } from './values';
 
+/** One invoice detail file's content (lib/explain/detail.ts) and its number of rows. */
+export interface DetailFile {
+  readonly csv: string;
+  readonly rows: number;
+}
+
+/**
+ * Builds the invoice detail files of a period, keyed `metric|region`, from the period's values.
+ * Given by the caller (lib/pipeline passes lib/explain's), since the evidence is built on this
+ * room's counting and this room must not import the rooms built on it.
+ */
+export type DetailBuilder = (input: {
+  readonly config: BdsConfig;
+  readonly tenant: TenantConfig;
+  readonly period: Period;
+  readonly metrics: readonly ResolvedMetric[];
+  readonly values: readonly MetricValue[];
+}) => Promise<ReadonlyMap<string, DetailFile>>;
+
 export interface AggregateOptions {
   readonly config: BdsConfig;
   readonly tenant: TenantConfig;
@@ -38,6 +57,16 @@ export interface AggregateOptions {
   readonly log: Logger;
   /** Permissions of the billing files, side files and manifests written. */
   readonly modes: FileModes;
+  /** Writes the detail files of tenants with `detail` set; without it none are written. */
+  readonly detail?: DetailBuilder;
+}
+
+async function detailsFor(
+  detail: DetailBuilder | undefined,
+  input: { config: BdsConfig; tenant: TenantConfig; period: Period; metrics: readonly ResolvedMetric[]; values: readonly MetricValue[] },
+): Promise<ReadonlyMap<string, DetailFile> | undefined> {
+  if (detail === undefined || input.tenant.detail === undefined) return undefined;
+  return detail(input);
 }
 
 export interface AggregateResult {
@@ -214,6 +243,7 @@ export async function aggregateDay(options: AggregateOptions): Promise<Aggregate
     // Before the day's files: a month rolled up later must find the summary of what they say.
     await writeDaySummary(config.dataDir, tenant, date, metrics, day, modes);
     const period: Period = { type: 'daily', date };
+    const details = await detailsFor(options.detail, { config, tenant, period, metrics, values });
     const daily = await writePeriodFiles({
       config,
       tenant,
@@ -224,6 +254,7 @@ export async function aggregateDay(options: AggregateOptions): Promise<Aggregate
       inputs: day.inputs,
       stats,
       modes,
+      ...(details === undefined ? {} : { details }),
     });
     log.info('daily files written', {
       tenant: tenant.id,
@@ -233,7 +264,7 @@ export async function aggregateDay(options: AggregateOptions): Promise<Aggregate
       durationMs: Date.now() - started,
     });
     if (!isLastDayOfMonth(date)) return { daily };
-    const monthly = await aggregateMonth(config, tenant, monthOf(date), metrics, log, modes);
+    const monthly = await aggregateMonth(config, tenant, monthOf(date), metrics, log, modes, options.detail);
     log.info('monthly files written', {
       tenant: tenant.id,
       day: date,
@@ -257,7 +288,7 @@ export async function aggregateMonthOnly(options: Omit<AggregateOptions, 'date'>
   const { config, tenant, month, log, modes } = options;
   const started = Date.now();
   try {
-    const monthly = await aggregateMonth(config, tenant, month, resolveMetrics(config, tenant), log, modes);
+    const monthly = await aggregateMonth(config, tenant, month, resolveMetrics(config, tenant), log, modes, options.detail);
     log.info('monthly files rebuilt', { tenant: tenant.id, stage: 'aggregate', month, files: monthly.files.length, durationMs: Date.now() - started });
     return monthly;
   } catch (error) {
@@ -305,6 +336,7 @@ async function aggregateMonth(
   metrics: readonly ResolvedMetric[],
   log: Logger,
   modes: FileModes,
+  detail: DetailBuilder | undefined,
 ): Promise<Manifest> {
   const first = firstDayOfMonth(`${month}-01`);
   const from = compareDates(tenant.productionDate, first) > 0 ? tenant.productionDate : first;
@@ -353,15 +385,18 @@ async function aggregateMonth(
       }
     }
   }
+  const period: Period = { type: 'monthly', month };
+  const details = await detailsFor(detail, { config, tenant, period, metrics: rolled, values });
   return writePeriodFiles({
     config,
     tenant,
-    period: { type: 'monthly', month },
+    period,
     bounds: monthBounds(month, tenant.timezone),
     metrics: rolled,
     values,
     inputs: inputs.sort((a, b) => compareDates(a.date, b.date) || a.dataset.localeCompare(b.dataset)),
     stats,
     modes,
+    ...(details === undefined ? {} : { details }),
   });
 }

@@ -101,12 +101,25 @@ export class PeakCounter {
 
   /** The maximum number of intervals active in any one second (0 for none). */
   peak(): number {
+    return this.peakAt().peak;
+  }
+
+  /**
+   * The maximum and the first second that reaches it (`second` null when nothing was ever
+   * active). The first one, because "when" must have one answer: `bds explain` and the detail
+   * files show the agents of exactly that second, and a re-run must show the same ones.
+   */
+  peakAt(): { readonly peak: number; readonly second: number | null } {
     let active = 0;
     let max = 0;
+    let at = -1;
     for (let i = 0; i < this.deltas.length; i += 1) {
       active += this.deltas[i] ?? 0;
-      if (active > max) max = active;
+      if (active > max) {
+        max = active;
+        at = i;
+      }
     }
-    return max;
+    return { peak: max, second: at < 0 ? null : this.origin + at };
   }
 }

@@ -11,32 +11,39 @@ export interface Placement {
   readonly regions: readonly string[];
   /** Index into `regions` for an agent (its Person DBID, or null when GIM does not know it). */
   regionOf(personDbid: number | null): number;
+  /** The code of the location the agent belongs to (the same rule as its region). */
+  locationOf(personDbid: number | null): string;
 }
 
 interface Locations {
-  readonly list: readonly { readonly regionIndex: number; readonly switches: ReadonlySet<string> }[];
-  /** The default location's region. */
+  readonly list: readonly { readonly code: string; readonly regionIndex: number; readonly switches: ReadonlySet<string> }[];
+  /** The default location's index in `list`. */
   readonly fallback: number;
 }
 
 function locationsOf(tenant: TenantConfig): Locations {
   const list = tenant.regions.flatMap((region, regionIndex) =>
-    region.locations.map((location) => ({ regionIndex, switches: new Set(location.switches) })),
+    region.locations.map((location) => ({ code: location.code, regionIndex, switches: new Set(location.switches) })),
   );
-  return { list, fallback: list.find((l) => l.switches.size === 0)?.regionIndex ?? 0 };
+  const fallback = list.findIndex((l) => l.switches.size === 0);
+  return { list, fallback: fallback < 0 ? 0 : fallback };
 }
 
-function regionFor(locations: Locations, switches: readonly string[]): number {
-  const location = locations.list.find((l) => l.switches.size > 0 && switches.some((s) => l.switches.has(s)));
-  return location?.regionIndex ?? locations.fallback;
+/** The index in `locations.list` of the agent's location. */
+function locationFor(locations: Locations, switches: readonly string[]): number {
+  const index = locations.list.findIndex((l) => l.switches.size > 0 && switches.some((s) => l.switches.has(s)));
+  return index < 0 ? locations.fallback : index;
 }
 
-// Only agents outside the default location's region are remembered: one small map entry each,
-// whatever the number of their logins (a month's rollup holds one placement per day).
-function placementOf(tenant: TenantConfig, locations: Locations, regionByPerson: ReadonlyMap<number, number>): Placement {
+// Only agents outside the default location are remembered: one small map entry each, whatever
+// the number of their logins (a month's rollup holds one placement per day).
+function placementOf(tenant: TenantConfig, locations: Locations, locationByPerson: ReadonlyMap<number, number>): Placement {
+  const locationIndex = (personDbid: number | null): number =>
+    personDbid === null ? locations.fallback : (locationByPerson.get(personDbid) ?? locations.fallback);
   return {
     regions: tenant.regions.map((r) => r.code),
-    regionOf: (personDbid) => (personDbid === null ? locations.fallback : (regionByPerson.get(personDbid) ?? locations.fallback)),
+    regionOf: (personDbid) => locations.list[locationIndex(personDbid)]?.regionIndex ?? 0,
+    locationOf: (personDbid) => locations.list[locationIndex(personDbid)]?.code ?? '',
   };
 }
 
@@ -46,12 +53,12 @@ function placementOf(tenant: TenantConfig, locations: Locations, regionByPerson:
  */
 export function buildPlacement(tenant: TenantConfig, switchesByPerson: ReadonlyMap<number, readonly string[]> | undefined): Placement {
   const locations = locationsOf(tenant);
-  const regionByPerson = new Map<number, number>();
+  const locationByPerson = new Map<number, number>();
   for (const [person, switches] of switchesByPerson ?? []) {
-    const region = regionFor(locations, switches);
-    if (region !== locations.fallback) regionByPerson.set(person, region);
+    const location = locationFor(locations, switches);
+    if (location !== locations.fallback) locationByPerson.set(person, location);
   }
-  return placementOf(tenant, locations, regionByPerson);
+  return placementOf(tenant, locations, locationByPerson);
 }
 
 /**
@@ -60,13 +67,13 @@ export function buildPlacement(tenant: TenantConfig, switchesByPerson: ReadonlyM
  */
 export async function placementFromRows(tenant: TenantConfig, rows: AsyncIterable<readonly string[]>): Promise<Placement> {
   const locations = locationsOf(tenant);
-  const regionByPerson = new Map<number, number>();
+  const locationByPerson = new Map<number, number>();
   let person: number | undefined;
   let switches: string[] = [];
   const settle = (): void => {
     if (person === undefined) return;
-    const region = regionFor(locations, switches);
-    if (region !== locations.fallback) regionByPerson.set(person, region);
+    const location = locationFor(locations, switches);
+    if (location !== locations.fallback) locationByPerson.set(person, location);
   };
   for await (const [personText, name] of rows) {
     const next = Number(personText);
@@ -83,5 +90,5 @@ export async function placementFromRows(tenant: TenantConfig, rows: AsyncIterabl
     switches.push(name ?? '');
   }
   settle();
-  return placementOf(tenant, locations, regionByPerson);
+  return placementOf(tenant, locations, locationByPerson);
 }

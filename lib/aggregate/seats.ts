@@ -127,15 +127,24 @@ function inMedia(codes: SeatMetric['mediaCodes'], media: string | null): boolean
   return codes === 'any' || (media !== null && codes.includes(media));
 }
 
-/** Whether a session counts for a seat metric: its media, and where required a qualifying handled interaction. */
-export function sessionCounts(metric: SeatMetric, session: SessionRecord): boolean {
-  if (!inMedia(metric.mediaCodes, session.media)) return false;
-  if (!metric.requiresInteraction) return true;
-  return session.handled.some(
+/**
+ * The first handled (media, subtype) pair of the session that qualifies it for a metric that
+ * requires an interaction; undefined when none does. The one rule for both counting and
+ * explaining what counted.
+ */
+export function qualifyingPair(metric: SeatMetric, session: SessionRecord): readonly [string, string | null] | undefined {
+  return session.handled.find(
     ([media, subtype]) =>
       inMedia(metric.mediaCodes, media) &&
       (metric.subtypeCodes.length === 0 || (subtype !== null && metric.subtypeCodes.includes(subtype))),
   );
+}
+
+/** Whether a session counts for a seat metric: its media, and where required a qualifying handled interaction. */
+export function sessionCounts(metric: SeatMetric, session: SessionRecord): boolean {
+  if (!inMedia(metric.mediaCodes, session.media)) return false;
+  if (!metric.requiresInteraction) return true;
+  return qualifyingPair(metric, session) !== undefined;
 }
 
 /** True when the agent's name matches one of the tenant's exclusion patterns. */
@@ -165,6 +174,8 @@ function seatVisitor(
     readonly onAgent: (agent: AgentIdentity, excluded: boolean) => void;
     readonly onSession: (session: SessionRecord, excluded: boolean) => void;
     readonly onAgentEnd: (counted: readonly boolean[]) => void;
+    /** A session that counts for metric `m`, with its part inside the day. */
+    readonly onCounted?: (m: number, session: SessionRecord, part: Interval) => void;
   },
 ): AgentSessionVisitor {
   let excluded = false;
@@ -180,7 +191,9 @@ function seatVisitor(
       const part = clipInterval(session.start, session.end, day);
       if (part === null) return;
       metrics.forEach((metric, m) => {
-        if (sessionCounts(metric, session)) (unions[m] as StreamingUnion).add(part);
+        if (!sessionCounts(metric, session)) return;
+        (unions[m] as StreamingUnion).add(part);
+        hooks.onCounted?.(m, session, part);
       });
     },
     endAgent() {
@@ -192,10 +205,31 @@ function seatVisitor(
 }
 
 /**
- * `concurrent` and `enabled` of every (seat metric, region) for one day, zeros included, and the
- * agents each `enabled` counted (a month's distinct agents are the union of its days' sets).
+ * Sees every session that counts, as aggregation counts it: `bds explain` and the detail files
+ * are built on this, so they show what made a number by the very code that made it.
  */
-export async function aggregateSeatDay(input: SeatDayInput): Promise<{ values: MetricValue[]; members: MemberSet[]; stats: AggregationStats }> {
+export interface SeatObserver {
+  /**
+   * A session of `agent` (placed in region `region`) counts for `metrics[m]`; `part` is its part
+   * inside the day. Called in the order of the staged rows (agent, then start).
+   */
+  counted(m: number, region: number, agent: AgentIdentity, session: SessionRecord, part: Interval): void;
+}
+
+/** The counters of one seat day: per bucket (`m * regions + r`) its peak counter and counted agents. */
+export interface SeatDayCounts {
+  readonly peaks: readonly PeakCounter[];
+  /** Resource keys of the agents each bucket counted, ascending (its `enabled` is their number). */
+  readonly enabled: readonly (readonly number[])[];
+  readonly stats: AggregationStats;
+}
+
+/**
+ * Counts one day of seat metrics: each agent's counted sessions merged per metric, the merged
+ * runs fed to the peak counter of the agent's (metric, region), and the agents counted per
+ * bucket. `observer` is told of every counted session.
+ */
+export async function countSeatDay(input: SeatDayInput, observer?: SeatObserver): Promise<SeatDayCounts> {
   const { metrics, placement, day } = input;
   const regionCount = placement.regions.length;
   const peaks = metrics.flatMap(() => placement.regions.map(() => new PeakCounter(day)));
@@ -205,6 +239,7 @@ export async function aggregateSeatDay(input: SeatDayInput): Promise<{ values: M
   const stats = { sessions: 0, agents: 0, excludedAgents: 0, excludedSessions: 0, emptySessions: 0 };
   // The agent's region is known at its first session; its merged runs go to that region's counter.
   let region = 0;
+  let current: AgentIdentity | undefined;
   await forEachAgentSession(
     input.rows,
     seatVisitor(metrics, day, input.exclude, {
@@ -213,8 +248,16 @@ export async function aggregateSeatDay(input: SeatDayInput): Promise<{ values: M
         if (excluded) stats.excludedAgents += 1;
         else stats.agents += 1;
         region = placement.regionOf(agent.personDbid);
+        current = agent;
         agentKey = agent.resourceKey;
       },
+      ...(observer === undefined
+        ? {}
+        : {
+            onCounted(m: number, session: SessionRecord, part: Interval) {
+              if (current !== undefined) observer.counted(m, region, current, session, part);
+            },
+          }),
       onSession(session, excluded) {
         stats.sessions += 1;
         if (excluded) stats.excludedSessions += 1;
@@ -227,6 +270,17 @@ export async function aggregateSeatDay(input: SeatDayInput): Promise<{ values: M
       },
     }),
   );
+  return { peaks, enabled, stats };
+}
+
+/**
+ * `concurrent` and `enabled` of every (seat metric, region) for one day, zeros included, and the
+ * agents each `enabled` counted (a month's distinct agents are the union of its days' sets).
+ */
+export async function aggregateSeatDay(input: SeatDayInput): Promise<{ values: MetricValue[]; members: MemberSet[]; stats: AggregationStats }> {
+  const { metrics, placement } = input;
+  const regionCount = placement.regions.length;
+  const { peaks, enabled, stats } = await countSeatDay(input);
   const values: MetricValue[] = [];
   const members: MemberSet[] = [];
   metrics.forEach((metric, m) => {

@@ -579,6 +579,9 @@ function resolve(parsed: ParsedConfig, configPath: string, sftpKey: SftpKey = {}
           ...(region.gvp === undefined ? {} : { gvp: resolveSource(region.gvp) }),
           locations: region.locations.map((location) => ({ code: location.code, switches: location.switches })),
         })),
+        ...(tenant.detail === undefined || tenant.detail === false
+          ? {}
+          : { detail: { names: tenant.detail !== true && tenant.detail.names === true } }),
       }),
     ),
     catalogue: Object.fromEntries(

@@ -228,6 +228,8 @@ export const tenantSchema = z.strictObject({
   excludeAgents: z.array(agentPattern).optional(),
   metrics: z.array(metricKey).min(1),
   regions: z.array(regionSchema).min(1),
+  // Invoice detail files: `true`, or `{ names: true }` to show agent names (personal data).
+  detail: z.union([z.boolean(), z.strictObject({ names: z.boolean().optional() })]).optional(),
 });
 
 export const s3Schema = z.strictObject({

@@ -56,6 +56,13 @@ export interface TenantConfig {
   /** Metric keys of the catalogue, no duplicates. */
   readonly metrics: readonly string[];
   readonly regions: readonly RegionConfig[];
+  /** Invoice detail files next to the billing files (`detail`); absent: none. */
+  readonly detail?: DetailConfig;
+}
+
+/** `detail: true` or `detail: { names: true }`: names are personal data, shown only when asked for. */
+export interface DetailConfig {
+  readonly names: boolean;
 }
 
 /** Per-deployment overrides of one catalogue entry (`catalogue.<metric>`). */

@@ -26,6 +26,13 @@ export const manifestFileSchema = z.strictObject({
 });
 export type ManifestFile = z.infer<typeof manifestFileSchema>;
 
+/** An invoice detail file as the manifest lists it: `<billing file>.detail.csv`. */
+export const manifestDetailSchema = manifestFileSchema.extend({
+  /** The billing file it details. */
+  of: z.string().regex(SAFE_CSV_NAME, { error: 'not a billing file name' }),
+});
+export type ManifestDetail = z.infer<typeof manifestDetailSchema>;
+
 /** A staged dataset a period was computed from. */
 export const manifestInputSchema = z.strictObject({
   dataset: z.string(),
@@ -54,6 +61,8 @@ export const manifestSchema = z.strictObject({
   generatedAt: z.string(),
   bdsVersion: z.string(),
   files: z.array(manifestFileSchema),
+  /** Invoice detail files (`detail` in the tenant's configuration), one per billing file; absent when off. */
+  details: z.array(manifestDetailSchema).optional(),
   inputs: z.array(manifestInputSchema),
   /** Per metric family, counts aggregation noted (AggregationStats). */
   stats: z.record(z.string(), z.record(z.string(), z.number())),

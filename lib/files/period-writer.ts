@@ -10,14 +10,19 @@ import type { AggregationStats, MetricValue } from '../aggregate/values';
 import { bdsVersion } from '../version';
 import { formatInstant } from '../time/calendar';
 import { writeFileAtomic, type FileModes } from './atomic';
-import { MANIFEST_FORMAT, type Manifest, type ManifestFile, type ManifestInput } from './manifest';
+import { MANIFEST_FORMAT, type Manifest, type ManifestDetail, type ManifestFile, type ManifestInput } from './manifest';
 import { faultPoint } from '../faults';
 import { billingFileName, checksumLine, periodCode, periodFolder, renderBillingCsv, type Period } from './billing-file';
 
 export const GLOBAL_REGION = 'GLOBAL';
 
 // The manifest's format lives in manifest.ts; re-exported for the modules that write periods.
-export type { Manifest, ManifestFile, ManifestInput } from './manifest';
+export type { Manifest, ManifestDetail, ManifestFile, ManifestInput } from './manifest';
+
+/** The detail file's name of a billing file. */
+export function detailName(billingFile: string): string {
+  return `${billingFile}.detail.csv`;
+}
 
 /** The folder holding a tenant's billing files of a period. */
 export function billingFolder(dataDir: string, tenant: string, period: Period): string {
@@ -45,6 +50,8 @@ export interface PeriodFilesInput {
   readonly stats: Readonly<Record<string, AggregationStats>>;
   /** Permissions of the files and folders written. */
   readonly modes: FileModes;
+  /** Detail files' contents keyed `metric|region` (lib/explain/detail.ts); absent: none written. */
+  readonly details?: ReadonlyMap<string, { readonly csv: string; readonly rows: number }>;
 }
 
 /**
@@ -58,6 +65,7 @@ export async function writePeriodFiles(input: PeriodFilesInput): Promise<Manifes
   const periodStart = formatInstant(input.bounds.start, tenant.timezone);
   const periodEnd = formatInstant(input.bounds.end, tenant.timezone);
   const files: ManifestFile[] = [];
+  const details: ManifestDetail[] = [];
   for (const metric of input.metrics) {
     if (!hasFileFor(metric, period)) continue;
     const regions = metric.scope === 'global' ? [GLOBAL_REGION] : tenant.regions.map((r) => r.code);
@@ -91,6 +99,14 @@ export async function writePeriodFiles(input: PeriodFilesInput): Promise<Manifes
       await writeFileAtomic(join(folder, `${name}.sha256`), checksumLine(sha256, name), input.modes);
       faultPoint('billing.after-checksum');
       files.push({ name, metric: metric.key, region, sha256, bytes: Buffer.byteLength(csv), rows: rows.length });
+      if (input.details === undefined) continue;
+      const detail = input.details.get(`${metric.key}|${region}`);
+      if (detail === undefined) throw new RangeError(`no detail computed for ${metric.key} in ${region}`);
+      const detailFile = detailName(name);
+      const detailSha = createHash('sha256').update(detail.csv).digest('hex');
+      await writeFileAtomic(join(folder, detailFile), detail.csv, input.modes);
+      await writeFileAtomic(join(folder, `${detailFile}.sha256`), checksumLine(detailSha, detailFile), input.modes);
+      details.push({ name: detailFile, of: name, metric: metric.key, region, sha256: detailSha, bytes: Buffer.byteLength(detail.csv), rows: detail.rows });
     }
   }
   const manifest: Manifest = {
@@ -105,6 +121,7 @@ export async function writePeriodFiles(input: PeriodFilesInput): Promise<Manifes
     generatedAt: new Date().toISOString(),
     bdsVersion: bdsVersion(),
     files,
+    ...(input.details === undefined ? {} : { details }),
     inputs: [...input.inputs],
     stats: input.stats,
   };

@@ -11,6 +11,7 @@ import { ExitCode, describeError } from '../errors';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { aggregateDay, aggregateMonthOnly, StagedInputsError } from '../aggregate/aggregate-period';
+import { buildDetailFiles } from '../explain/detail';
 import { AggregationError } from '../aggregate/errors';
 import { extractDay } from '../extract/extract-day';
 import { billingFolder, manifestName } from '../files/period-writer';
@@ -136,7 +137,7 @@ async function aggregateRepairing<T>(
     for (const repaired of error.dates) {
       // The day being aggregated is written by `aggregate` itself; a month's last day is never
       // another day's input.
-      if (repaired !== day && !isLastDayOfMonth(repaired)) await aggregateDay({ config, tenant, date: repaired, log, modes });
+      if (repaired !== day && !isLastDayOfMonth(repaired)) await aggregateDay({ config, tenant, date: repaired, log, modes, detail: buildDetailFiles });
     }
   }
   return aggregate();
@@ -215,7 +216,7 @@ async function rebuildStaleMonths(options: RunOptions, tenant: TenantConfig, day
         options,
         tenant,
         undefined,
-        () => aggregateMonthOnly({ config, tenant, month, log, modes }),
+        () => aggregateMonthOnly({ config, tenant, month, log, modes, detail: buildDetailFiles }),
         (next) => (stage = next),
       );
       await clearMark(config.dataDir, 'stale-months', tenant.id, month, modes);
@@ -287,7 +288,7 @@ async function runTenantDays(
         // Marked before the day is written: a run that dies after writing it still leaves the
         // month to be rebuilt by the next one.
         if (!isLastDayOfMonth(date) && (await monthRolledUp(config, tenant, month))) await addMark(config.dataDir, 'stale-months', tenant.id, month, modes);
-        const result = await aggregateRepairing(options, tenant, date, () => aggregateDay({ config, tenant, date, log, modes }), (next) => (stage = next));
+        const result = await aggregateRepairing(options, tenant, date, () => aggregateDay({ config, tenant, date, log, modes, detail: buildDetailFiles }), (next) => (stage = next));
         // The last day rebuilt the month from every day as they are now.
         if (result.monthly !== undefined) await clearMark(config.dataDir, 'stale-months', tenant.id, month, modes);
         await verifyAggregated(options, tenant, date, result.monthly === undefined ? undefined : month);

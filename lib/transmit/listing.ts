@@ -130,7 +130,7 @@ export async function listBillingFiles(dataDir: string, tenant: string, periods?
         report(shown, new ManifestError(shown, `unreadable manifest: field tenant: it belongs to tenant "${manifest.tenant}"; move it to that tenant's folder, or process the period again`));
         continue;
       }
-      for (const item of manifest.files) {
+      for (const item of [...manifest.files, ...(manifest.details ?? [])]) {
         listed.add(item.name);
         files.push({
           tenant,

@@ -24,8 +24,23 @@ export interface WorldOutcome {
   readonly fileCount: number;
 }
 
-/** Runs the pipeline on `world` and compares its files with the oracle's. */
-export async function runWorld(world: World, databases: { a: TestDatabase; b: TestDatabase }): Promise<WorldOutcome> {
+/** What a caller may look at after the run, before the world's folder is removed. */
+export interface WorldRun {
+  readonly configPath: string;
+  readonly dataDir: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly expected: readonly ExpectedFile[];
+}
+
+/**
+ * Runs the pipeline on `world` and compares its files with the oracle's. `inspect`, when given,
+ * runs after a clean run (exit 0, no difference) with the world's files still in place.
+ */
+export async function runWorld(
+  world: World,
+  databases: { a: TestDatabase; b: TestDatabase },
+  inspect?: (run: WorldRun) => Promise<void>,
+): Promise<WorldOutcome> {
   await databases.a.exec(TRUNCATE_ALL);
   await databases.b.exec(TRUNCATE_ALL);
   await databases.a.exec(databaseASql(world));
@@ -51,6 +66,14 @@ export async function runWorld(world: World, databases: { a: TestDatabase; b: Te
     const { csv, other } = await readBillingTree(join(work, 'data', 'billing'));
     const zones = new Map(world.tenants.map((t) => [t.id, t.timezone]));
     const mismatches = compareFiles(expected, csv, other, (tenant) => zones.get(tenant) ?? '?');
+    if (inspect !== undefined && exitCode === 0 && mismatches.length === 0) {
+      await inspect({
+        configPath,
+        dataDir: join(work, 'data'),
+        env: { BDS_CONFIG: configPath, BDS_NOW: world.now, [DB_A_ENV]: databases.a.url, [DB_B_ENV]: databases.b.url },
+        expected,
+      });
+    }
     return { expected, mismatches, exitCode, output, fileCount: csv.size };
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -1227,3 +1227,18 @@ describe('parseConfig: rules across values beside shape problems', () => {
     expect(problems.map((p) => p.path)).toEqual(['sources.gim.connectTimeout']);
   });
 });
+
+describe('parseConfig: invoice detail files (tenants[].detail)', () => {
+  it('reads true as detail without names, { names: true } with names, false and absence as none', () => {
+    expect(parseJson(base()).tenants[0]?.detail).toBeUndefined();
+    expect(parseJson(variant([['tenants', 0, 'detail'], false])).tenants[0]?.detail).toBeUndefined();
+    expect(parseJson(variant([['tenants', 0, 'detail'], true])).tenants[0]?.detail).toEqual({ names: false });
+    expect(parseJson(variant([['tenants', 0, 'detail'], {}])).tenants[0]?.detail).toEqual({ names: false });
+    expect(parseJson(variant([['tenants', 0, 'detail'], { names: true }])).tenants[0]?.detail).toEqual({ names: true });
+  });
+
+  it('refuses another value or an unknown key with its path', () => {
+    expect(problemsOf(variant([['tenants', 0, 'detail'], 'yes']))[0]?.path).toBe('tenants[0].detail');
+    expect(problemsOf(variant([['tenants', 0, 'detail'], { name: true }])).map((p) => p.path).join(' ')).toContain('tenants[0].detail');
+  });
+});

@@ -82,4 +82,9 @@ describe('the rooms of the tree', () => {
     expect(crossings((room) => room === 'lib/aggregate', ['lib/extract'])).toEqual([]);
     expect(crossings((room) => room === 'lib/staging', ['lib/extract', 'lib/aggregate', 'lib/pipeline'])).toEqual([]);
   });
+
+  it('explanation is built on aggregation, never the other way round', () => {
+    expect(crossings((room) => room === 'lib/aggregate', ['lib/explain'])).toEqual([]);
+    expect(crossings((room) => room === 'lib/explain', ['lib/extract', 'lib/pipeline', 'lib/transmit', 'lib/sources'])).toEqual([]);
+  });
 });
