@@ -302,6 +302,30 @@ async function seatEvidence(request: EvidenceRequest, dates: readonly LocalDate[
   }
 }
 
+/**
+ * A GVP `peak` (of a day or a month): the calls or sessions active at the first second that
+ * reaches it, on `date` (the month's day holding its maximum; null when nothing was used).
+ */
+function gvpPeakEvidence(
+  metric: string,
+  region: string,
+  kind: { readonly peak: number; readonly second: number | null; readonly active: readonly GvpEvidence[] },
+  date: LocalDate | null,
+  zone: string,
+): Evidence {
+  const second = kind.second;
+  return {
+    metric,
+    region,
+    measure: 'peak',
+    value: kind.peak,
+    rule: 'rows',
+    at: second === null || date === null ? null : { date, second },
+    columns: GVP_ACTIVE_COLUMNS,
+    rows: second === null ? [] : kind.active.map((e) => gvpActiveRow(e, zone, second)),
+  };
+}
+
 async function gvpEvidence(request: EvidenceRequest, dates: readonly LocalDate[], out: Map<string, Evidence>): Promise<void> {
   const { config, tenant } = request;
   const metrics = request.metrics.filter((m) => m.family === 'gvp');
@@ -328,17 +352,7 @@ async function gvpEvidence(request: EvidenceRequest, dates: readonly LocalDate[]
         if (k === undefined) continue;
         for (const { measure } of m.measures) {
           if (measure === 'peak' && peak.has(m.resource)) {
-            const second = k.second;
-            out.set(key(m.key, region.code, measure), {
-              metric: m.key,
-              region: region.code,
-              measure,
-              value: k.peak,
-              rule: 'rows',
-              at: second === null ? null : { date: source.date, second },
-              columns: GVP_ACTIVE_COLUMNS,
-              rows: second === null ? [] : k.active.map((e) => gvpActiveRow(e, zone, second)),
-            });
+            out.set(key(m.key, region.code, measure), gvpPeakEvidence(m.key, region.code, k, source.date, zone));
           }
           if (measure === 'minutes' && minutes.has(m.resource)) {
             out.set(key(m.key, region.code, measure), {
@@ -362,17 +376,7 @@ async function gvpEvidence(request: EvidenceRequest, dates: readonly LocalDate[]
       if (k === undefined) continue;
       for (const { measure } of m.measures) {
         if (measure === 'peak' && peak.has(m.resource)) {
-          const second = k.second;
-          out.set(key(m.key, region.code, measure), {
-            metric: m.key,
-            region: region.code,
-            measure,
-            value: k.peak,
-            rule: 'rows',
-            at: second === null || k.date === null ? null : { date: k.date, second },
-            columns: GVP_ACTIVE_COLUMNS,
-            rows: second === null ? [] : k.active.map((e) => gvpActiveRow(e, zone, second)),
-          });
+          out.set(key(m.key, region.code, measure), gvpPeakEvidence(m.key, region.code, k, k.date, zone));
         }
         if (measure === 'minutes' && minutes.has(m.resource)) {
           out.set(key(m.key, region.code, measure), {
