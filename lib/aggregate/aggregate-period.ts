@@ -7,7 +7,7 @@
 import type { BdsConfig, LocalDate, TenantConfig } from '../config/types';
 import { describeError } from '../errors';
 import { stagedDatasetsFor } from '../staging/datasets';
-import { readStagedMeta, readStagedRows, stagedPaths, type StagedLocation } from '../staging/staged';
+import { readStagedMeta, readStagedRows, stagedPaths, type StagedLocation, type StagedMeta } from '../staging/staged';
 import { digestFile } from '../files/digest';
 import { StagedDatasetCorruptError, StagedDatasetMissingError } from '../staging/errors';
 import type { Logger } from '../log/logger';
@@ -160,7 +160,7 @@ export class StagedInputsError extends AggregationError {
  * checks only a full read can make (row count, columns) are made by the read that follows, and a
  * mismatch there is turned into a StagedInputsError too (see InputRecorder).
  */
-async function verifyStaged(loc: StagedLocation): Promise<void> {
+async function verifyStaged(loc: StagedLocation): Promise<StagedMeta> {
   const meta = await readStagedMeta(loc);
   const path = stagedPaths(loc).data;
   let digest: { sha256: string; bytes: number };
@@ -174,18 +174,29 @@ async function verifyStaged(loc: StagedLocation): Promise<void> {
       `${path} does not match its record (bytes ${digest.bytes}/${meta.bytes}, sha256 ${digest.sha256.slice(0, 12)}/${meta.sha256.slice(0, 12)}); extract ${loc.date} again`,
     );
   }
+  return meta;
 }
+
+/** The verified records of a period's staged datasets, keyed `<dataset>|<date>`. */
+type VerifiedRecords = ReadonlyMap<string, StagedMeta>;
 
 /**
  * Fails before any work if a staged dataset of one of `dates` is missing or does not verify,
- * naming all of them, so the (dataset, date)s can be listed and extracted again.
+ * naming all of them, so the (dataset, date)s can be listed and extracted again. Returns the
+ * records it verified.
  */
-async function requireStaged(config: BdsConfig, tenant: TenantConfig, metrics: readonly ResolvedMetric[], dates: readonly LocalDate[]): Promise<void> {
+async function requireStaged(
+  config: BdsConfig,
+  tenant: TenantConfig,
+  metrics: readonly ResolvedMetric[],
+  dates: readonly LocalDate[],
+): Promise<VerifiedRecords> {
   const problems: StagedProblem[] = [];
+  const verified = new Map<string, StagedMeta>();
   for (const date of dates) {
     for (const spec of stagedDatasetsFor(tenant, metrics)) {
       try {
-        await verifyStaged({ dataDir: config.dataDir, tenant: tenant.id, dataset: spec.dataset, date });
+        verified.set(`${spec.dataset}|${date}`, await verifyStaged({ dataDir: config.dataDir, tenant: tenant.id, dataset: spec.dataset, date }));
       } catch (error) {
         if (error instanceof StagedDatasetMissingError) problems.push({ dataset: spec.dataset, date, problem: 'missing', detail: error.message });
         else if (error instanceof StagedDatasetCorruptError) problems.push({ dataset: spec.dataset, date, problem: 'corrupt', detail: error.message });
@@ -193,7 +204,7 @@ async function requireStaged(config: BdsConfig, tenant: TenantConfig, metrics: r
       }
     }
   }
-  if (problems.length === 0) return;
+  if (problems.length === 0) return verified;
   const list = (kind: StagedProblem['problem']): string => {
     const named = problems.filter((p) => p.problem === kind).map((p) => `${p.dataset} ${p.date}`);
     return `${named.slice(0, 5).join(', ')}${named.length > 5 ? ` and ${named.length - 5} more` : ''}`;
@@ -310,11 +321,13 @@ async function monthDay(
   tenant: TenantConfig,
   date: LocalDate,
   metrics: readonly ResolvedMetric[],
+  verified: VerifiedRecords,
   log: Logger,
   modes: FileModes,
 ): Promise<DayResult> {
   const datasets = stagedDatasetsFor(tenant, metrics).map((spec) => spec.dataset);
-  const current: CurrentRecord = async (dataset) => readStagedMeta({ dataDir: config.dataDir, tenant: tenant.id, dataset, date });
+  // The records the month's check has just read and verified: no second reading.
+  const current: CurrentRecord = (dataset) => verified.get(`${dataset}|${date}`);
   const found = await readDaySummary(config.dataDir, tenant, date, metrics, datasets, current);
   if ('summary' in found) return found.summary;
   log.info('day summary rebuilt from staged data', { tenant: tenant.id, day: date, stage: 'aggregate', reason: found.unusable });
@@ -344,7 +357,7 @@ async function aggregateMonth(
   const rolled = metrics.filter((m) => m.measures.some((x) => x.rollup !== 'none'));
   // Every staged dataset of the month still verifies (a damaged one is named and extracted again
   // by the caller), whether or not the day's summary is used: staged data is the truth.
-  await requireStaged(config, tenant, rolled, dates);
+  const verified = await requireStaged(config, tenant, rolled, dates);
   const rollupOf = new Map<string, Rollup>();
   for (const m of rolled) for (const x of m.measures) rollupOf.set(`${m.key}|${x.measure}`, x.rollup);
 
@@ -353,7 +366,7 @@ async function aggregateMonth(
   const stats: Record<string, AggregationStats> = {};
   const inputs: ManifestInput[] = [];
   for (const date of dates) {
-    const day = await monthDay(config, tenant, date, rolled, log, modes);
+    const day = await monthDay(config, tenant, date, rolled, verified, log, modes);
     for (const v of day.values) {
       const rollup = rollupOf.get(`${v.metric}|${v.measure}`);
       if (rollup !== 'max' && rollup !== 'sum') continue;

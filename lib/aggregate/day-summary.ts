@@ -156,7 +156,7 @@ export async function writeDaySummary(
 }
 
 /** What the caller knows of the staged records now: a summary made from other records is stale. */
-export type CurrentRecord = (dataset: string) => Promise<Pick<ManifestInput, 'sha256' | 'rows' | 'extractedAt'> | undefined>;
+export type CurrentRecord = (dataset: string) => Pick<ManifestInput, 'sha256' | 'rows' | 'extractedAt'> | undefined;
 
 /** Why a summary cannot be used (for the log), or the summary. */
 export type SummaryLookup = { readonly summary: DaySummary } | { readonly unusable: string };
@@ -199,7 +199,7 @@ export async function readDaySummary(
   }
   for (const dataset of datasets) {
     const made = parsed.inputs.find((i) => i.dataset === dataset && i.date === date);
-    const now = await current(dataset);
+    const now = current(dataset);
     if (made === undefined || now === undefined) return { unusable: `${dataset} is not among its inputs` };
     if (made.sha256 !== now.sha256 || made.rows !== now.rows || made.extractedAt !== now.extractedAt) {
       return { unusable: `${dataset} was extracted again since` };

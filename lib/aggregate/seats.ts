@@ -235,7 +235,6 @@ export async function countSeatDay(input: SeatDayInput, observer?: SeatObserver)
   const peaks = metrics.flatMap(() => placement.regions.map(() => new PeakCounter(day)));
   // Agents arrive sorted by resource key (checked by forEachAgentSession), so each set is too.
   const enabled = metrics.flatMap(() => placement.regions.map((): number[] => []));
-  let agentKey = 0;
   const stats = { sessions: 0, agents: 0, excludedAgents: 0, excludedSessions: 0, emptySessions: 0 };
   // The agent's region is known at its first session; its merged runs go to that region's counter.
   let region = 0;
@@ -249,7 +248,6 @@ export async function countSeatDay(input: SeatDayInput, observer?: SeatObserver)
         else stats.agents += 1;
         region = placement.regionOf(agent.personDbid);
         current = agent;
-        agentKey = agent.resourceKey;
       },
       ...(observer === undefined
         ? {}
@@ -265,7 +263,7 @@ export async function countSeatDay(input: SeatDayInput, observer?: SeatObserver)
       },
       onAgentEnd(counted) {
         counted.forEach((yes, m) => {
-          if (yes) enabled[m * regionCount + region]?.push(agentKey);
+          if (yes && current !== undefined) enabled[m * regionCount + region]?.push(current.resourceKey);
         });
       },
     }),

@@ -8,7 +8,7 @@ import type { BdsConfig, LocalDate, TenantConfig } from '../config/types';
 import { describeError } from '../errors';
 import type { Period } from '../files/billing-file';
 import { GLOBAL_REGION } from '../files/period-writer';
-import type { Measure } from '../metrics/catalogue';
+import type { GvpMetric, Measure } from '../metrics/catalogue';
 import { compileAgentPattern } from '../metrics/agent-pattern';
 import type { ResolvedMetric } from '../metrics/resolve';
 import { buildPlacement, placementFromRows, type Placement } from '../aggregate/placement';
@@ -343,54 +343,60 @@ async function gvpEvidence(request: EvidenceRequest, dates: readonly LocalDate[]
   for (const region of tenant.regions.filter((r) => request.region === undefined || r.code === request.region)) {
     const dataset = gvpDatasetName(region.code);
     const sources = dates.map((date) => ({ date, day: dayBounds(date, zone), rows: () => stagedRows(config, tenant, dataset, date) }));
+    const wanted = { peak, minutes };
     if (request.period.type === 'daily') {
       const [source] = sources;
       if (source === undefined) continue;
-      const kinds = await explainGvpDay(source, { peak, minutes });
-      for (const m of metrics) {
-        const k = kinds.get(m.resource);
-        if (k === undefined) continue;
-        for (const { measure } of m.measures) {
-          if (measure === 'peak' && peak.has(m.resource)) {
-            out.set(key(m.key, region.code, measure), gvpPeakEvidence(m.key, region.code, k, source.date, zone));
-          }
-          if (measure === 'minutes' && minutes.has(m.resource)) {
-            out.set(key(m.key, region.code, measure), {
-              metric: m.key,
-              region: region.code,
-              measure,
-              value: k.minutes,
-              rule: 'seconds',
-              at: null,
-              columns: GVP_FACT_COLUMNS,
-              rows: k.facts.map((e) => gvpFactRow(e, zone)),
-            });
-          }
-        }
-      }
+      putGvpEvidence(out, metrics, region.code, await explainGvpDay(source, wanted), wanted, {
+        peak: (metric, k) => gvpPeakEvidence(metric, region.code, k, source.date, zone),
+        minutes: (metric, k) => ({
+          metric,
+          region: region.code,
+          measure: 'minutes',
+          value: k.minutes,
+          rule: 'seconds',
+          at: null,
+          columns: GVP_FACT_COLUMNS,
+          rows: k.facts.map((e) => gvpFactRow(e, zone)),
+        }),
+      });
       continue;
     }
-    const kinds = await explainGvpMonth(sources, { peak, minutes });
-    for (const m of metrics) {
-      const k = kinds.get(m.resource);
-      if (k === undefined) continue;
-      for (const { measure } of m.measures) {
-        if (measure === 'peak' && peak.has(m.resource)) {
-          out.set(key(m.key, region.code, measure), gvpPeakEvidence(m.key, region.code, k, k.date, zone));
-        }
-        if (measure === 'minutes' && minutes.has(m.resource)) {
-          out.set(key(m.key, region.code, measure), {
-            metric: m.key,
-            region: region.code,
-            measure,
-            value: k.days.reduce((sum, d) => sum + d.minutes, 0),
-            rule: 'minutes',
-            at: null,
-            columns: ['date', 'seconds', 'minutes'],
-            rows: k.days.map((d) => [d.date, d.seconds, d.minutes]),
-          });
-        }
-      }
+    putGvpEvidence(out, metrics, region.code, await explainGvpMonth(sources, wanted), wanted, {
+      peak: (metric, k) => gvpPeakEvidence(metric, region.code, k, k.date, zone),
+      minutes: (metric, k) => ({
+        metric,
+        region: region.code,
+        measure: 'minutes',
+        // The month bills the sum of each day's rounded minutes, not one rounding of the month.
+        value: k.days.reduce((sum, d) => sum + d.minutes, 0),
+        rule: 'minutes',
+        at: null,
+        columns: ['date', 'seconds', 'minutes'],
+        rows: k.days.map((d) => [d.date, d.seconds, d.minutes]),
+      }),
+    });
+  }
+}
+
+/**
+ * Puts the evidence of each asked-for GVP measure of `metrics` into `out`: the walk is the same
+ * for a day and a month, only the evidence of a kind (`build`) differs.
+ */
+function putGvpEvidence<K>(
+  out: Map<string, Evidence>,
+  metrics: readonly (ResolvedMetric & GvpMetric)[],
+  region: string,
+  kinds: ReadonlyMap<GvpKind, K>,
+  wanted: { readonly peak: ReadonlySet<GvpKind>; readonly minutes: ReadonlySet<GvpKind> },
+  build: { readonly peak: (metric: string, kind: K) => Evidence; readonly minutes: (metric: string, kind: K) => Evidence },
+): void {
+  for (const m of metrics) {
+    const k = kinds.get(m.resource);
+    if (k === undefined) continue;
+    for (const { measure } of m.measures) {
+      if (measure === 'peak' && wanted.peak.has(m.resource)) out.set(key(m.key, region, measure), build.peak(m.key, k));
+      if (measure === 'minutes' && wanted.minutes.has(m.resource)) out.set(key(m.key, region, measure), build.minutes(m.key, k));
     }
   }
 }
